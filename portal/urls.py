@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from portal import views
+
+admin.site.site_header = "Portail de l'accès aux soins — espace agents"
+admin.site.site_title = "Espace agents"
+admin.site.index_title = "Administration des données"
+
+site_patterns = (
+    [
+        path("", views.home, name="home"),
+        path("accessibilite/", views.accessibilite, name="accessibilite"),
+        path("mentions-legales/", views.mentions, name="mentions"),
+        path("carte/", views.coming_soon, {"title": "Carte des structures"}, name="carte"),
+        path("bilan/", views.coming_soon, {"title": "Bilan"}, name="bilan"),
+        path("donnees/", views.coming_soon, {"title": "Données ouvertes"}, name="donnees"),
+    ],
+    "portal",
+)
+
+urlpatterns = [
+    path("", include(site_patterns)),
+    path("", include("territoires.urls")),
+    path("", include("territoires.urls_zonages")),
+    path("", include("aides.urls")),
+    path("", include("structures.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"
