@@ -20,3 +20,37 @@ class EtapeProjet(models.TextChoices):
     MAINTIEN = "maintien", "Maintien de l'activité"
     STRUCTURE = "structure", "Création ou extension de structure"
     REMPLACEMENT = "remplacement", "Remplacement"
+
+
+class Public(models.TextChoices):
+    PROFESSIONNEL = "professionnel", "Professionnels de santé"
+    ETUDIANT = "etudiant", "Étudiants et internes"
+    STRUCTURE = "structure", "Structures d'exercice coordonné"
+
+
+class FormeAide(models.TextChoices):
+    SUBVENTION = "subvention", "Subvention"
+    AIDE_FORFAITAIRE = "aide-forfaitaire", "Aide forfaitaire"
+    BOURSE = "bourse", "Bourse ou allocation d'études"
+    PRET = "pret", "Prêt à taux zéro"
+    CONTRAT = "contrat", "Contrat ou rémunération garantie"
+    MAJORATION = "majoration", "Majoration de rémunération"
+    ACCOMPAGNEMENT = "accompagnement", "Accompagnement"
+    LOGEMENT = "logement", "Logement"
+    SOUTIEN_PSYCHOLOGIQUE = "soutien-psychologique", "Soutien psychologique"
+
+
+class NatureMontant(models.TextChoices):
+    FORFAIT = "forfait", "Montant fixe"
+    PLAFOND = "plafond", "Jusqu'à un plafond"
+    FOURCHETTE = "fourchette", "Fourchette"
+    PAR_MOIS = "par-mois", "Par mois"
+    PAR_AN = "par-an", "Par an"
+    BAREME = "bareme", "Selon un barème"
+    NON_FINANCIERE = "non-financiere", "Aide non financière"
+
+
+class StatutAide(models.TextChoices):
+    BROUILLON = "brouillon", "Brouillon"
+    PUBLIEE = "publiee", "Publiée"
+    ARCHIVEE = "archivee", "Archivée (dispositif fermé)"

@@ -1,0 +1,47 @@
+"""Chainable domain filters on aids (`Aide.objects.published().open_on(d)…`)."""
+
+from django.db import models
+from django.db.models import Q
+
+from .choices import StatutAide
+from .fields import MultiChoiceField
+
+
+class AideQuerySet(models.QuerySet):
+    def published(self):
+        """What the public may see: published aids and archived (closed) ones, never drafts."""
+        return self.filter(statut__in=[StatutAide.PUBLIEE, StatutAide.ARCHIVEE])
+
+    def open_on(self, date):
+        """Aids accepting applications on `date`, whatever their status."""
+        return self.filter(Q(date_ouverture__isnull=True) | Q(date_ouverture__lte=date)).filter(
+            Q(date_cloture__isnull=True) | Q(date_cloture__gte=date)
+        )
+
+    def for_profession(self, profession: str):
+        """Aids open to `profession` (an aid listing no profession is open to all)."""
+        return self.filter(
+            Q(professions="") | Q(professions__contains=MultiChoiceField.lookup_value(profession))
+        )
+
+    def for_stage(self, etape: str):
+        return self.filter(etapes__contains=MultiChoiceField.lookup_value(etape))
+
+    def for_public(self, public: str):
+        return self.filter(publics__contains=MultiChoiceField.lookup_value(public))
+
+    def with_relations(self):
+        """Everything eligibility and result cards read, in a constant number of queries."""
+        return self.select_related("bareme").prefetch_related(
+            "financeurs", "regions", "departements", "communes", "conditions_zonage"
+        )
+
+    def eligible_at(
+        self, *, commune=None, lat=None, lon=None, profession=None, etape=None, date=None
+    ):
+        """Aids applying at a place, each with the human reasons why: list[Eligibility]."""
+        from .eligibility import evaluate
+
+        return evaluate(
+            self, commune=commune, lat=lat, lon=lon, profession=profession, etape=etape, date=date
+        )
