@@ -24,3 +24,13 @@ def _fast_and_offline(settings, monkeypatch):
         return real_connect(self, address)
 
     monkeypatch.setattr(socket.socket, "connect", connect)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_zone_index():
+    """The zone index is per process; a rolled-back test must not leave its zones in it."""
+    from territoires.zones import reset_index
+
+    reset_index()
+    yield
+    reset_index()

@@ -1,0 +1,404 @@
+"""Which zones apply here, on that date? The one answer every app asks of the zonings.
+
+Rules (shared by the single lookup and the bulk lookup):
+- Acts in force: for one kind + profession + région, the newest act whose `valide_du` is on
+  or before the date supersedes the older ones; if that newest act has ended (`valide_au`
+  before the date), the group has no zone on that date (an older act does not come back).
+- Paris/Lyon/Marseille: a zone defined on the whole commune (75056) applies to each of its
+  arrondissements; a zone defined on an arrondissement (or an IRIS) is reported for the
+  parent commune too, with `partiel=True` (it covers only part of the commune).
+- Zones with polygons (QPV): for a commune they are `partiel=True` (the quartier is part of
+  the commune); for a point, only the polygons containing the point count, `partiel=False`.
+
+`zones_at` answers from an in-memory index (per process, built on first use, dropped when a
+zoning changes here, and re-checked against the database every
+`ZONAGES_INDEX_RECHECK_SECONDS` for changes made by other processes). `zones_for_communes`
+runs a constant number of queries and does not depend on the index's state, so pages that
+pin their query counts stay deterministic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, replace
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+from .models import (
+    CategorieZone,
+    Commune,
+    Profession,
+    Zonage,
+    ZonageKind,
+    Zone,
+    ZoneCommune,
+)
+from .signals import zonages_changed
+
+
+@dataclass(frozen=True)
+class ZoneMatch:
+    kind: str
+    categorie: str  # stable slug of the category ("zip", "tres-sous-dotee", "qpv"…)
+    categorie_libelle: str
+    categorie_ordre: int
+    profession: str | None
+    libelle: str
+    code: str  # official code (QPV) or ""
+    eligibilites: list[str]
+    zonage_id: int
+    zonage_titre: str
+    zonage_editeur: str
+    zonage_date: dt.date
+    zonage_url: str
+    demonstration: bool
+    partiel: bool
+    zone_id: int
+
+    @property
+    def profession_libelle(self) -> str:
+        return Profession(self.profession).label if self.profession else ""
+
+
+_KIND_ORDER = {kind: i for i, kind in enumerate(ZonageKind.values)}
+_PROFESSION_ORDER = {p: i for i, p in enumerate(Profession.values)}
+
+
+def sort_key(match: ZoneMatch):
+    return (
+        _KIND_ORDER.get(match.kind, 99),
+        _PROFESSION_ORDER.get(match.profession or "", 99),
+        match.zonage_id,
+        match.categorie_ordre,
+        match.libelle,
+        match.zone_id,
+    )
+
+
+@dataclass(frozen=True)
+class _Act:
+    id: int
+    group: tuple  # (kind, profession, region_id)
+    valide_du: dt.date
+    valide_au: dt.date | None
+    date_acte: dt.date
+
+
+def _active_ids(acts, date) -> frozenset[int]:
+    """Ids of the acts that apply on `date`, supersession resolved."""
+    newest = {}
+    for act in acts:
+        if act.valide_du > date:
+            continue
+        best = newest.get(act.group)
+        if best is None or (act.valide_du, act.date_acte, act.id) > (
+            best.valide_du,
+            best.date_acte,
+            best.id,
+        ):
+            newest[act.group] = act
+    return frozenset(
+        act.id for act in newest.values() if act.valide_au is None or act.valide_au >= date
+    )
+
+
+_ACT_FIELDS = ("id", "kind", "profession", "region_id", "valide_du", "valide_au", "date_acte")
+
+
+def _acts(queryset) -> list[_Act]:
+    return [
+        _Act(
+            id=row["id"],
+            group=(row["kind"], row["profession"], row["region_id"]),
+            valide_du=row["valide_du"],
+            valide_au=row["valide_au"],
+            date_acte=row["date_acte"],
+        )
+        for row in queryset.values(*_ACT_FIELDS)
+    ]
+
+
+_ROW_FIELDS = (
+    "commune__code",
+    "code_iris",
+    "zone_id",
+    "zone__code",
+    "zone__libelle",
+    "zone__categorie__code",
+    "zone__categorie__libelle",
+    "zone__categorie__ordre",
+    "zone__categorie__eligibilites",
+    "zone__zonage_id",
+    "zone__zonage__kind",
+    "zone__zonage__profession",
+    "zone__zonage__titre",
+    "zone__zonage__editeur",
+    "zone__zonage__date_acte",
+    "zone__zonage__url",
+    "zone__zonage__demonstration",
+)
+
+
+def _rows(queryset):
+    """(commune code, has polygons, match) for each commune of each zone."""
+    has_geometry = ExpressionWrapper(Q(zone__geometrie__isnull=False), output_field=BooleanField())
+    for row in queryset.annotate(has_geometry=has_geometry).values(*_ROW_FIELDS, "has_geometry"):
+        yield (
+            row["commune__code"],
+            row["has_geometry"],
+            _match(row, partiel=bool(row["code_iris"]) or row["has_geometry"]),
+        )
+
+
+def _match(row, partiel) -> ZoneMatch:
+    return ZoneMatch(
+        kind=row["zone__zonage__kind"],
+        categorie=row["zone__categorie__code"],
+        categorie_libelle=row["zone__categorie__libelle"],
+        categorie_ordre=row["zone__categorie__ordre"],
+        profession=row["zone__zonage__profession"] or None,
+        libelle=row["zone__libelle"] or row["zone__categorie__libelle"],
+        code=row["zone__code"],
+        eligibilites=list(row["zone__categorie__eligibilites"] or []),
+        zonage_id=row["zone__zonage_id"],
+        zonage_titre=row["zone__zonage__titre"],
+        zonage_editeur=row["zone__zonage__editeur"],
+        zonage_date=row["zone__zonage__date_acte"],
+        zonage_url=row["zone__zonage__url"],
+        demonstration=row["zone__zonage__demonstration"],
+        partiel=partiel,
+        zone_id=row["zone_id"],
+    )
+
+
+def _partial(match: ZoneMatch) -> ZoneMatch:
+    return match if match.partiel else replace(match, partiel=True)
+
+
+def _merge(matches, active) -> list[ZoneMatch]:
+    """Keep active acts, one match per zone (a whole-commune match wins over a partial one)."""
+    by_zone = {}
+    for match in matches:
+        if match.zonage_id not in active:
+            continue
+        seen = by_zone.get(match.zone_id)
+        if seen is None or (seen.partiel and not match.partiel):
+            by_zone[match.zone_id] = match
+    return sorted(by_zone.values(), key=sort_key)
+
+
+def _today(date):
+    return date or timezone.localdate()
+
+
+# --- Bulk lookup: a constant number of queries -------------------------------------------
+
+
+def zones_for_communes(communes_or_codes, date=None) -> dict[str, list[ZoneMatch]]:
+    """Zones of many communes at once (maps, finder, structures): 3 queries, whatever the size.
+
+    Keys are the INSEE codes asked for; an unknown code maps to an empty list.
+    """
+    date = _today(date)
+    codes = {c.code if isinstance(c, Commune) else str(c) for c in communes_or_codes}
+    if not codes:
+        return {}
+    # The communes asked for, their arrondissements, and (through parent__code) their parent.
+    family = list(
+        Commune.objects.filter(Q(code__in=codes) | Q(parent__code__in=codes)).values_list(
+            "code", "parent__code"
+        )
+    )
+    parent = {code: parent_code for code, parent_code in family if parent_code}
+    children = defaultdict(list)
+    for code, parent_code in family:
+        if parent_code in codes:
+            children[parent_code].append(code)
+    related = codes | set(parent.values()) | {code for code, _ in family}
+    rows = ZoneCommune.objects.filter(
+        commune__code__in=related, zone__zonage__valide_du__lte=date
+    ).order_by()
+    per_commune = defaultdict(list)
+    for code, _geometry, match in _rows(rows):
+        per_commune[code].append(match)
+    active = _active_ids(_acts(Zonage.objects.filter(valide_du__lte=date).order_by()), date)
+    return {code: _merge(_gather(code, per_commune, parent, children), active) for code in codes}
+
+
+def _gather(code, per_commune, parent, children):
+    matches = list(per_commune.get(code, ()))
+    if code in parent:
+        matches += per_commune.get(parent[code], ())
+    for child in children.get(code, ()):
+        matches += [_partial(m) for m in per_commune.get(child, ())]
+    return matches
+
+
+# --- Single lookup: in-memory index ------------------------------------------------------
+
+
+class _Index:
+    def __init__(self):
+        from shapely import STRtree
+        from shapely.geometry import shape
+
+        self.stamp = _stamp()
+        self.checked_at = time.monotonic()
+        self.acts = _acts(Zonage.objects.order_by())
+        self.per_commune = defaultdict(list)
+        self.polygon_zones = set()
+        for code, geometry, match in _rows(ZoneCommune.objects.order_by()):
+            self.per_commune[code].append(match)
+            if geometry:
+                self.polygon_zones.add(match.zone_id)
+        self.parent = {}
+        self.children = defaultdict(list)
+        for code, parent_code in Commune.objects.filter(parent__isnull=False).values_list(
+            "code", "parent__code"
+        ):
+            self.parent[code] = parent_code
+            self.children[parent_code].append(code)
+        geometries, self.polygon_matches = [], []
+        zones = Zone.objects.filter(geometrie__isnull=False).select_related("categorie", "zonage")
+        for zone in zones.order_by("id"):
+            try:
+                geometry = shape(zone.geometrie)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                continue  # a malformed polygon must not break every lookup
+            geometries.append(geometry)
+            self.polygon_matches.append(_zone_match(zone, partiel=False))
+            self.polygon_zones.add(zone.id)
+        self.tree = STRtree(geometries)
+        self._active = {}
+
+    def active(self, date) -> frozenset[int]:
+        if date not in self._active:
+            if len(self._active) > 256:
+                self._active.clear()
+            self._active[date] = _active_ids(self.acts, date)
+        return self._active[date]
+
+    def commune_matches(self, code) -> list[ZoneMatch]:
+        return _gather(code, self.per_commune, self.parent, self.children)
+
+    def point_matches(self, lon, lat) -> list[ZoneMatch]:
+        from shapely import Point
+
+        hits = self.tree.query(Point(lon, lat), predicate="intersects")
+        return [self.polygon_matches[i] for i in sorted(hits)]
+
+
+def _zone_match(zone: Zone, partiel: bool) -> ZoneMatch:
+    zonage, categorie = zone.zonage, zone.categorie
+    return ZoneMatch(
+        kind=zonage.kind,
+        categorie=categorie.code,
+        categorie_libelle=categorie.libelle,
+        categorie_ordre=categorie.ordre,
+        profession=zonage.profession or None,
+        libelle=zone.libelle or categorie.libelle,
+        code=zone.code,
+        eligibilites=list(categorie.eligibilites or []),
+        zonage_id=zonage.id,
+        zonage_titre=zonage.titre,
+        zonage_editeur=zonage.editeur,
+        zonage_date=zonage.date_acte,
+        zonage_url=zonage.url,
+        demonstration=zonage.demonstration,
+        partiel=partiel,
+        zone_id=zone.id,
+    )
+
+
+def _stamp():
+    """Cheap fingerprint of the zonings, compared by other processes to notice changes."""
+    return tuple(Zonage.objects.aggregate(n=Count("id"), m=Max("modifie_le")).values())
+
+
+_lock = threading.Lock()
+_index: _Index | None = None
+
+
+def _get_index() -> _Index:
+    global _index
+    index = _index
+    if index is not None:
+        recheck = getattr(settings, "ZONAGES_INDEX_RECHECK_SECONDS", 30)
+        if recheck is not None and time.monotonic() - index.checked_at > recheck:
+            if _stamp() != index.stamp:
+                index = None
+            else:
+                index.checked_at = time.monotonic()
+    if index is None:
+        with _lock:
+            index = _index = _Index()
+    return index
+
+
+def reset_index(**kwargs):
+    """Drop this process's index; the next lookup rebuilds it."""
+    global _index
+    _index = None
+
+
+def _commune_code(commune) -> str | None:
+    if commune is None:
+        return None
+    return commune.code if isinstance(commune, Commune) else str(commune)
+
+
+def _locate(lat, lon) -> str | None:
+    from . import locator
+
+    found = locator.locate(lat, lon)
+    return _commune_code(found)
+
+
+def zones_at(commune=None, lat=None, lon=None, date=None) -> list[ZoneMatch]:
+    """Every zone that applies at a commune (instance or INSEE code) or at a point, on a date.
+
+    With a point, the commune is located from it unless given, and polygon zones count only
+    when they contain the point.
+    """
+    date = _today(date)
+    index = _get_index()
+    active = index.active(date)
+    point = lat is not None and lon is not None
+    code = _commune_code(commune)
+    if code is None and point:
+        code = _locate(lat, lon)
+    matches = index.commune_matches(code) if code else []
+    if point:
+        matches = [m for m in matches if m.zone_id not in index.polygon_zones]
+        matches += index.point_matches(lon, lat)
+    return _merge(matches, active)
+
+
+def notify_zonages_changed(zonage_ids=None):
+    """After the current transaction commits: mark the acts modified and send the signal.
+
+    Touching `modifie_le` is what lets other processes notice the change (see `_stamp`).
+    """
+    reset_index()
+    ids = sorted(set(zonage_ids)) if zonage_ids is not None else None
+
+    def send():
+        reset_index()
+        if ids:
+            Zonage.objects.filter(pk__in=ids).update(modifie_le=timezone.now())
+        zonages_changed.send(sender=Zonage, zonage_ids=ids)
+
+    transaction.on_commit(send)
+
+
+for _model in (Zonage, CategorieZone, Zone, ZoneCommune):
+    post_save.connect(reset_index, sender=_model, dispatch_uid=f"zones-reset-{_model.__name__}")
+    post_delete.connect(reset_index, sender=_model, dispatch_uid=f"zones-del-{_model.__name__}")
+zonages_changed.connect(reset_index, dispatch_uid="zones-reset-signal")
