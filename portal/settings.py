@@ -56,12 +56,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.security.SecurityHeadersMiddleware",  # CSP nonce, Permissions-Policy, size cap
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.security.LoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -171,3 +173,29 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# Content-Security-Policy (portal/security.py): map tiles are the only third-party content.
+CSP_IMG_HOSTS = env_list(
+    "PORTAL_CSP_IMG_HOSTS", "https://data.geopf.fr,https://tile.openstreetmap.org"
+)
+# Admin login throttling (portal/security.py). Counters must be shared by every worker of
+# the host: a file cache in production, memory in development and tests.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "securite": (
+        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "securite"}
+        if DEBUG
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get(
+                "PORTAL_SECURITY_CACHE_DIR", str(BASE_DIR / "var" / "securite")
+            ),
+        }
+    ),
+}
+LOGIN_THROTTLE = {
+    "cache": "securite",
+    "max_failures": 5,
+    "max_failures_per_ip": 20,
+    "window": 15 * 60,
+}
