@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import views
+from portal import health, views
 
 admin.site.site_header = "Portail de l'accès aux soins — espace agents"
 admin.site.site_title = "Espace agents"
@@ -10,6 +10,7 @@ admin.site.index_title = "Administration des données"
 site_patterns = (
     [
         path("", views.home, name="home"),
+        path("sante", health.sante, name="sante"),
         path("accessibilite/", views.accessibilite, name="accessibilite"),
         path("mentions-legales/", views.mentions, name="mentions"),
         path("carte/", views.coming_soon, {"title": "Carte des structures"}, name="carte"),
