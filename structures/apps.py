@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class StructuresConfig(AppConfig):
     name = "structures"
     verbose_name = "Structures et professionnels soutenus"
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the zonages_changed receiver)

@@ -1,0 +1,102 @@
+"""Facts derived from where a structure or professional is: QPV, rural zone, ARS zones.
+
+They are stored (lists, filters and statistics read columns, not polygons) and
+recomputed on every save and whenever zonings change (`zonages_changed`).
+Zones are those in force today: the Région's bilan counts structures by where they
+stand now, and the demonstration QPV 2024 polygons postdate most decisions.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from territoires.models import ZonageKind
+
+DERIVED_FIELDS = ("en_qpv", "qpv_code", "qpv_nom", "en_zone_rurale", "zones")
+
+
+@dataclass(frozen=True)
+class Derived:
+    en_qpv: bool = False
+    qpv_code: str = ""
+    qpv_nom: str = ""
+    en_zone_rurale: bool = False
+    zones: dict | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "en_qpv": self.en_qpv,
+            "qpv_code": self.qpv_code,
+            "qpv_nom": self.qpv_nom,
+            "en_zone_rurale": self.en_zone_rurale,
+            "zones": self.zones or {},
+        }
+
+
+def derive(commune=None, lat=None, lon=None, on: datetime.date | None = None) -> Derived:
+    """Zones at the point when there is one (QPV need it), else at the commune."""
+    from territoires.zones import zones_at
+
+    has_point = lat is not None and lon is not None
+    if not has_point and commune is None:
+        return Derived()
+    on = on or timezone.localdate()
+    if has_point:
+        matches = zones_at(lat=lat, lon=lon, date=on)
+        if not matches and commune is not None:
+            # Point outside every loaded contour (contours absent): fall back on the commune.
+            matches = zones_at(commune=commune, date=on)
+    else:
+        matches = zones_at(commune=commune, date=on)
+    return from_matches(matches)
+
+
+def from_matches(matches) -> Derived:
+    qpv = sorted((m for m in matches if m.kind == ZonageKind.QPV), key=lambda m: m.code or "")
+    rural = any(m.kind == ZonageKind.RURAL for m in matches)
+    zones: dict[str, list[dict]] = {}
+    for m in matches:
+        if m.kind == ZonageKind.ARS and m.profession:
+            zones.setdefault(m.profession, []).append(
+                {"categorie": m.categorie, "libelle": m.categorie_libelle, "zonage": m.zonage_id}
+            )
+    return Derived(
+        en_qpv=bool(qpv),
+        qpv_code=qpv[0].code if qpv else "",
+        qpv_nom=qpv[0].libelle if qpv else "",
+        en_zone_rurale=rural,
+        zones=dict(sorted(zones.items())),
+    )
+
+
+def apply(obj, on=None) -> bool:
+    """Set the derived fields of `obj`; True when one of them changed."""
+    values = derive(obj.commune, obj.latitude, obj.longitude, on).as_dict()
+    changed = any(getattr(obj, name) != value for name, value in values.items())
+    for name, value in values.items():
+        setattr(obj, name, value)
+    return changed
+
+
+def recompute(queryset, batch_size=500) -> int:
+    """Recompute the derived fields of every row of `queryset`; returns how many changed.
+
+    Uses bulk_update: a zoning change is not an agent's edit, so it adds no history entry.
+    """
+    model = queryset.model
+    changed = []
+    count = 0
+    for obj in queryset.select_related("commune").iterator(chunk_size=batch_size):
+        if apply(obj):
+            changed.append(obj)
+        if len(changed) >= batch_size:
+            model.objects.bulk_update(changed, DERIVED_FIELDS)
+            count += len(changed)
+            changed = []
+    if changed:
+        model.objects.bulk_update(changed, DERIVED_FIELDS)
+        count += len(changed)
+    return count
