@@ -1,6 +1,22 @@
+import io
 import socket
 
 import pytest
+from django.core.management import call_command
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the real reference data once: COG of régions 11 and 44, and the official contours.
+
+    Every test then sees real communes (Saint-Denis 93066, Provins 77379, Paris and its
+    arrondissements…) and rolls its own changes back. Tests must not use
+    `transaction=True` (the flush at teardown would empty these tables for the next tests).
+    """
+    with django_db_blocker.unblock():
+        call_command("import_cog", regions=["11", "44"], stdout=io.StringIO())
+        # Reads settings.GEO_DATA_DIR; says so and loads nothing when the folder is absent.
+        call_command("import_contours_local", stdout=io.StringIO())
 
 
 @pytest.fixture(autouse=True)

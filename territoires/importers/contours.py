@@ -1,0 +1,177 @@
+"""Official outlines (IGN Admin Express via Etalab, or the local 2018 files) as `Contour` rows.
+
+Features are matched on `properties.code` (INSEE). The local files date from 2018: a
+commune merged since then still appears under its former code. When that code is a
+former code or a commune déléguée/associée of a current commune, its outline is merged
+into the current commune's one, so that the locator covers the whole commune nouvelle;
+codes matching nothing are only reported.
+"""
+
+import gzip
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import shapely
+from django.utils import timezone
+from shapely.geometry import shape
+
+from territoires.models import Commune, CommuneAlias, Contour, Departement, Region
+
+from .sync import Counts, sync_rows
+
+# Etalab "contours administratifs" (Admin Express COG, generalised to 100 m).
+ETALAB_URL = "https://etalab-datasets.geo.data.gouv.fr/contours-administratifs/latest/geojson/"
+DEFAULT_SOURCES = {
+    Contour.Niveau.REGION: [ETALAB_URL + "regions-100m.geojson"],
+    Contour.Niveau.DEPARTEMENT: [ETALAB_URL + "departements-100m.geojson"],
+    Contour.Niveau.COMMUNE: [
+        ETALAB_URL + "communes-100m.geojson",
+        ETALAB_URL + "arrondissements-municipaux-100m.geojson",
+    ],
+}
+DOWNLOAD_TIMEOUT = 60
+
+
+class ContourError(Exception):
+    """Unreadable source (French message)."""
+
+
+@dataclass
+class ContourReport:
+    counts: Counts = field(default_factory=Counts)
+    matched: int = 0
+    merged: dict[str, list[str]] = field(default_factory=dict)  # current code -> former codes
+    unmatched: list[str] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)
+
+
+def is_url(source: str) -> bool:
+    return str(source).startswith(("http://", "https://"))
+
+
+def read_features(source) -> list[dict]:
+    """Features of a GeoJSON FeatureCollection or bare Feature (path or URL, maybe gzipped)."""
+    try:
+        if is_url(source):
+            with urllib.request.urlopen(source, timeout=DOWNLOAD_TIMEOUT) as response:
+                raw = response.read()
+        else:
+            raw = Path(source).read_bytes()
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        if is_url(source):
+            raise ContourError(
+                f"Téléchargement impossible de {source} ({exc}). Vérifiez la connexion "
+                "ou donnez le chemin d'un fichier GeoJSON local."
+            ) from exc
+        raise ContourError(f"Fichier illisible : {source} ({exc}).") from exc
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise ContourError(f"{source} n'est pas un fichier GeoJSON valide ({exc}).") from exc
+    kind = data.get("type") if isinstance(data, dict) else None
+    if kind == "FeatureCollection" and isinstance(data.get("features"), list):
+        return data["features"]
+    if kind == "Feature":
+        return [data]
+    raise ContourError(f"{source} : ni FeatureCollection ni Feature GeoJSON.")
+
+
+def _geometry(feature):
+    try:
+        geom = shape(feature["geometry"])
+    except (KeyError, TypeError, ValueError, AttributeError, shapely.errors.ShapelyError):
+        return None
+    if geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon", "GeometryCollection"):
+        return None
+    return geom
+
+
+def _targets(niveau: str) -> tuple[set[str], dict[str, str]]:
+    """Codes a feature may carry at this level, and former codes -> current commune code."""
+    if niveau == Contour.Niveau.REGION:
+        return set(Region.objects.values_list("code", flat=True)), {}
+    if niveau == Contour.Niveau.DEPARTEMENT:
+        return set(Departement.objects.values_list("code", flat=True)), {}
+    codes = set(Commune.objects.values_list("code", flat=True))
+    former = dict(CommuneAlias.objects.values_list("code", "commune__code"))
+    return codes, {old: new for old, new in former.items() if old not in codes}
+
+
+def import_contours(features: list[dict], niveau: str, source: str) -> ContourReport:
+    """Write the outlines that differ from the stored ones; call inside a transaction."""
+    report = ContourReport()
+    codes, former = _targets(niveau)
+    parts: dict[str, list] = {}
+    for index, feature in enumerate(features):
+        feature = feature if isinstance(feature, dict) else {}
+        properties = feature.get("properties") or {}
+        properties = properties if isinstance(properties, dict) else {}
+        code = str(properties.get("code", "")).strip()
+        target = code if code in codes else former.get(code)
+        if target is None:
+            report.unmatched.append(code or f"objet n° {index + 1} sans code")
+            continue
+        if not isinstance(feature.get("geometry"), dict):
+            report.invalid.append(code)
+            continue
+        parts.setdefault(target, []).append(feature)
+        if target == code:
+            report.matched += 1
+        else:
+            report.merged.setdefault(target, []).append(code)
+
+    existing = {c.code: c for c in Contour.objects.filter(niveau=niveau, code__in=list(parts))}
+    wanted, source = {}, str(source)[:500]
+    for code, items in parts.items():
+        stored = existing.get(code)
+        if (
+            len(items) == 1
+            and stored is not None
+            and stored.source == source
+            and stored.geometrie == items[0]["geometry"]
+        ):
+            report.counts.unchanged += 1  # the common case on a second run: no geometry work
+            continue
+        values = _contour_values(items, source)
+        if values is None:
+            report.invalid.append(code)
+        elif stored is None or any(getattr(stored, k) != v for k, v in values.items()):
+            wanted[code] = {**values, "modifie_le": timezone.now()}
+        else:
+            report.counts.unchanged += 1
+    unchanged = report.counts.unchanged
+    report.counts = sync_rows(
+        Contour, existing, wanted, make_key=lambda code: {"niveau": niveau, "code": code}
+    )
+    report.counts.unchanged = unchanged
+    return report
+
+
+def _contour_values(features, source):
+    """Geometry (merged when several former communes), bbox and an inner point."""
+    geoms = [_geometry(feature) for feature in features]
+    if any(geom is None for geom in geoms):
+        return None
+    if len(features) == 1 and geoms[0].is_valid:
+        geometrie = features[0]["geometry"]  # kept as published
+        geom = geoms[0]
+    else:
+        geom = shapely.union_all([shapely.make_valid(g) for g in geoms])
+        geometrie = json.loads(shapely.to_geojson(geom))
+    min_lon, min_lat, max_lon, max_lat = geom.bounds
+    point = geom.point_on_surface()
+    return {
+        "geometrie": geometrie,
+        "min_lon": min_lon,
+        "min_lat": min_lat,
+        "max_lon": max_lon,
+        "max_lat": max_lat,
+        "point_lon": point.x,
+        "point_lat": point.y,
+        "source": source,
+    }
