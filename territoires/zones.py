@@ -393,7 +393,8 @@ def notify_zonages_changed(zonage_ids=None):
         reset_index()
         if ids:
             Zonage.objects.filter(pk__in=ids).update(modifie_le=timezone.now())
-        zonages_changed.send(sender=Zonage, zonage_ids=ids)
+        # The zonings are committed: a failing listener is logged (by Django), not raised.
+        zonages_changed.send_robust(sender=Zonage, zonage_ids=ids)
 
     transaction.on_commit(send)
 

@@ -1,0 +1,96 @@
+"""python manage.py import_zonage ANNEXE.csv --profession medecin-generaliste --region 11 …"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from territoires.importers.zonage_import import import_annex, parse_eligibilites
+from territoires.importers.zonage_options import make_spec
+from territoires.models import Profession, ZonageKind
+
+
+class Command(BaseCommand):
+    help = (
+        "Importe l'annexe d'un arrêté de zonage (CSV ou XLSX : une ligne par code INSEE, "
+        "arrondissement ou IRIS, avec sa catégorie). CSV : séparateur ; , ou tabulation, "
+        "encodage UTF-8 ou Windows-1252."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="Fichier CSV ou XLSX de l'annexe.")
+        parser.add_argument("--kind", default=ZonageKind.ARS, choices=ZonageKind.values)
+        parser.add_argument("--profession", default="", choices=["", *Profession.values])
+        parser.add_argument("--region", default="", help="Code INSEE de la région (11, 44).")
+        parser.add_argument("--arrete-date", required=True, help="Date de l'acte, AAAA-MM-JJ.")
+        parser.add_argument("--source-url", required=True, help="Adresse de l'acte publié.")
+        parser.add_argument("--titre", default="")
+        parser.add_argument("--editeur", default="", help="Par défaut : « ARS <région> ».")
+        parser.add_argument("--valide-du", default="", help="Par défaut : la date de l'acte.")
+        parser.add_argument("--valide-au", default="")
+        parser.add_argument(
+            "--categories",
+            default="",
+            help="Catégories dans l'ordre de l'acte, séparées par des virgules "
+            "(par défaut : ordre connu, puis ordre d'apparition).",
+        )
+        parser.add_argument(
+            "--eligibilite",
+            action="append",
+            default=[],
+            help="code=classe+classe, ex. zac=aides-collectivites (répétable).",
+        )
+        parser.add_argument(
+            "--categorie-par-defaut",
+            default="",
+            help="Catégorie des lignes sans colonne de catégorie (liste de communes FRR…).",
+        )
+        parser.add_argument("--demonstration", action="store_true")
+        parser.add_argument("--dry-run", action="store_true", help="Montre sans rien écrire.")
+
+    def handle(self, *args, **opts):
+        path = Path(opts["file"])
+        try:
+            content = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"Fichier illisible : {path} ({exc.strerror}).") from exc
+        spec, errors = make_spec(
+            kind=opts["kind"],
+            profession=opts["profession"],
+            region_code=opts["region"],
+            arrete_date=opts["arrete_date"],
+            source_url=opts["source_url"],
+            titre=opts["titre"],
+            editeur=opts["editeur"],
+            valide_du=opts["valide_du"],
+            valide_au=opts["valide_au"],
+            demonstration=opts["demonstration"],
+        )
+        eligibilites, more = parse_eligibilites(opts["eligibilite"])
+        errors += more
+        if errors:
+            raise CommandError("\n".join(errors))
+        result = import_annex(
+            content,
+            path.name,
+            spec,
+            dry_run=opts["dry_run"],
+            ordre_categories=[c for c in opts["categories"].split(",") if c.strip()],
+            eligibilites=eligibilites,
+            default_categorie=opts["categorie_par_defaut"],
+        )
+        report_result(self, result)
+
+
+def report_result(command, result):
+    for warning in result.warnings:
+        command.stdout.write(command.style.WARNING(f"Attention : {warning}"))
+    if not result.ok:
+        raise CommandError(
+            "Import refusé, rien n'a été écrit :\n" + "\n".join(result.error_lines())
+        )
+    for line in result.plan.summary():
+        command.stdout.write(line)
+    if result.dry_run:
+        command.stdout.write(command.style.WARNING("Simulation (--dry-run) : rien n'a été écrit."))
+    elif result.plan.has_changes:
+        command.stdout.write(command.style.SUCCESS(f"Acte n° {result.zonage.pk} enregistré."))
