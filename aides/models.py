@@ -197,6 +197,11 @@ class Aide(models.Model):
         default=True,
         help_text="Décochez si une partie de la fiche n'a pas pu être confirmée.",
     )
+    note_verification = models.TextField(
+        "reste à vérifier",
+        blank=True,
+        help_text="Ce qui n'a pas pu être confirmé, affiché tel quel sur la fiche publique.",
+    )
     demonstration = models.BooleanField(
         "données de démonstration",
         default=False,
@@ -315,7 +320,7 @@ class ConditionZonage(models.Model):
         if self.categories:
             parts.append(" ou ".join(self.codes))
         if self.departement_id:
-            parts.append(f"département {self.departement_id}")
+            parts.append(f"tout le département {self.departement}")
         who = self.get_profession_display() if self.profession else "toute profession"
         return f"{' ou '.join(parts)} ({who})"
 

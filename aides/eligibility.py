@@ -1,0 +1,231 @@
+"""Which aids apply here, and why?
+
+The aids are fetched once with their relations (a constant number of queries) and judged
+in Python against the zones returned by `territoires.zones.zones_at`: an aid applies when
+the place is inside its geographic scope and, if it has zoning conditions, satisfies one
+of them. Every decision keeps the human reasons shown to the user ("ZIP — arrêté ARS
+Île-de-France du 5 avril 2022", "QPV Les Francs-Moisins", "toute la région").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from territoires.models import Commune, Profession, ZonageKind
+
+
+@dataclass(frozen=True)
+class Raison:
+    texte: str
+    url: str = ""
+    demonstration: bool = False
+    partiel: bool = False
+
+    def __str__(self):
+        return self.texte
+
+
+@dataclass
+class Lieu:
+    """Where the user looks: a commune, a point, or both (the commune located from the point)."""
+
+    commune: Commune | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+    @property
+    def connu(self) -> bool:
+        return self.commune is not None or self.lat is not None
+
+    @property
+    def point(self) -> bool:
+        return self.lat is not None and self.lon is not None
+
+
+@dataclass
+class Eligibilite:
+    aide: object
+    raisons: list[Raison] = field(default_factory=list)
+    ouverte: bool = True
+    score: int = 0
+    a_verifier: bool = False  # the place was not given: conditions listed, not checked
+
+    @property
+    def demonstration(self) -> bool:
+        return any(r.demonstration for r in self.raisons)
+
+
+def resolve_lieu(commune=None, lat=None, lon=None) -> Lieu:
+    """Commune instance (with its département, région and parent) for a code or a point."""
+    if isinstance(commune, Commune):
+        return Lieu(commune=commune, lat=lat, lon=lon)
+    if commune:
+        found = Commune.objects.filter(code=str(commune)).first()
+        return Lieu(commune=found, lat=lat, lon=lon)
+    if lat is not None and lon is not None:
+        return Lieu(commune=_locate(lat, lon), lat=lat, lon=lon)
+    return Lieu()
+
+
+def _locate(lat, lon) -> Commune | None:
+    try:
+        from territoires import locator
+    except ImportError:  # pragma: no cover - the locator ships with territoires
+        return None
+    found = locator.locate(lat, lon)
+    if found is None or isinstance(found, Commune):
+        return found
+    return Commune.objects.filter(code=str(found)).first()
+
+
+def zones_here(lieu: Lieu, date):
+    from territoires.zones import zones_at
+
+    if not lieu.connu:
+        return []
+    if lieu.point:
+        return zones_at(commune=lieu.commune, lat=lieu.lat, lon=lieu.lon, date=date)
+    return zones_at(commune=lieu.commune, date=date)
+
+
+def evaluate(
+    queryset,
+    *,
+    commune=None,
+    lat=None,
+    lon=None,
+    profession=None,
+    etape=None,
+    date=None,
+    lieu: Lieu | None = None,
+) -> list[Eligibilite]:
+    """Aids of `queryset` applying at the place, for the profession and stage, with reasons.
+
+    Without a place, every aid passes and its conditions are listed as things to check.
+    """
+    date = date or timezone.localdate()
+    if lieu is None:
+        lieu = resolve_lieu(commune, lat, lon)
+    if profession:
+        queryset = queryset.for_profession(profession)
+    if etape:
+        queryset = queryset.for_stage(etape)
+    zones = zones_here(lieu, date)
+    results = []
+    for aide in queryset.with_relations():
+        result = judge(aide, lieu, zones, profession, date)
+        if result is not None:
+            results.append(result)
+    return results
+
+
+def judge(aide, lieu: Lieu, zones, profession, date) -> Eligibilite | None:
+    conditions = list(aide.conditions_zonage.all())
+    if not lieu.connu:
+        raisons = [Raison(t) for t in describe_conditions(aide, conditions, profession)]
+        return Eligibilite(aide, raisons, aide.is_open_on(date), score=0, a_verifier=True)
+    if lieu.commune is None:
+        scope = [] if not _has_scope(aide) else None
+    else:
+        scope = scope_reasons(aide, lieu.commune)
+    if scope is None:
+        return None
+    if conditions:
+        raisons = zoning_reasons(conditions, lieu, zones, profession)
+        if not raisons:
+            return None
+        score = 10 + len(raisons)
+    else:
+        raisons = scope or [Raison("aide nationale, sans condition de lieu")]
+        score = 5 if scope else 1
+    return Eligibilite(aide, raisons, aide.is_open_on(date), score=score)
+
+
+def _has_scope(aide) -> bool:
+    return bool(aide.regions.all() or aide.departements.all() or aide.communes.all())
+
+
+def scope_reasons(aide, commune: Commune) -> list[Raison] | None:
+    """[] for a national aid, reasons when the commune is in scope, None when it is not."""
+    if not _has_scope(aide):
+        return []
+    for region in aide.regions.all():
+        if region.id == commune.region_id:
+            return [Raison(f"toute la région {region.nom}")]
+    for dep in aide.departements.all():
+        if dep.id == commune.departement_id:
+            return [Raison(f"tout le département {dep.nom} ({dep.code})")]
+    for com in aide.communes.all():
+        if com.id in (commune.id, commune.parent_id):
+            return [Raison(f"toute la commune de {com.nom}")]
+    return None
+
+
+def zoning_reasons(conditions, lieu: Lieu, zones, profession) -> list[Raison]:
+    raisons: list[Raison] = []
+    for condition in conditions:
+        if profession and condition.profession and condition.profession != profession:
+            continue
+        commune = lieu.commune
+        if (
+            condition.departement_id
+            and commune
+            and condition.departement_id == commune.departement_id
+        ):
+            texte = condition.libelle or f"tout le département {condition.departement.nom}"
+            raisons.append(Raison(texte))
+        codes = set(condition.codes)
+        wanted = condition.profession or profession
+        for zone in zones:
+            if zone.categorie not in codes:
+                continue
+            if zone.profession and wanted and zone.profession != wanted:
+                continue
+            raisons.append(zone_reason(zone, condition, show_profession=not profession))
+    unique = list(dict.fromkeys(raisons))
+    return unique
+
+
+def zone_reason(zone, condition=None, show_profession=True) -> Raison:
+    if zone.kind == ZonageKind.QPV:
+        texte = f"QPV {zone.libelle}"
+    elif zone.kind == ZonageKind.RURAL:
+        texte = f"commune rurale ({zone.categorie_libelle})"
+    else:
+        quand = date_format(zone.zonage_date, "j F Y") if zone.zonage_date else ""
+        texte = f"{zone.categorie_libelle} — arrêté {zone.zonage_editeur} du {quand}".strip()
+        if show_profession and zone.profession:
+            texte = f"{zone.categorie_libelle} ({zone.profession_libelle.lower()}) — " + (
+                f"arrêté {zone.zonage_editeur} du {quand}"
+            )
+    if condition is not None and condition.libelle and zone.kind != ZonageKind.ARS:
+        texte = f"{condition.libelle} : {texte}"
+    if zone.partiel:
+        texte += " — sur une partie de la commune seulement : vérifiez l'adresse"
+    if zone.demonstration:
+        texte += " (zonage de démonstration)"
+    return Raison(
+        texte, url=zone.zonage_url, demonstration=zone.demonstration, partiel=zone.partiel
+    )
+
+
+def describe_conditions(aide, conditions, profession=None) -> list[str]:
+    """Conditions in words, for a search without a place and for the aid page."""
+    lines = []
+    for condition in conditions:
+        if profession and condition.profession and condition.profession != profession:
+            continue
+        who = f" ({Profession(condition.profession).label.lower()})" if condition.profession else ""
+        if condition.codes:
+            label = condition.libelle or " ou ".join(c.upper() for c in condition.codes)
+            lines.append(f"sous condition de zonage : {label}{who}")
+        if condition.departement_id:
+            lines.append(condition.libelle or f"tout le département {condition.departement.nom}")
+    if not conditions:
+        scope = [r.nom for r in aide.regions.all()] + [d.nom for d in aide.departements.all()]
+        scope += [c.nom for c in aide.communes.all()]
+        lines.append(f"territoire : {', '.join(scope)}" if scope else "aide nationale")
+    return list(dict.fromkeys(lines))
