@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from territoires.models import ZonageKind
 
-DERIVED_FIELDS = ("en_qpv", "qpv_code", "qpv_nom", "en_zone_rurale", "zones")
+DERIVED_FIELDS = ("en_qpv", "qpv_code", "qpv_nom", "en_zone_rurale", "zones", "point_hors_commune")
 
 
 @dataclass(frozen=True)
@@ -37,31 +37,32 @@ class Derived:
 
 
 def derive(commune=None, lat=None, lon=None, on: datetime.date | None = None) -> Derived:
-    """Zones at the point when there is one (QPV need it), else at the commune."""
+    """Zones at the commune, and QPV at the point (without a point, no QPV can be told)."""
     from territoires.zones import zones_at
 
     has_point = lat is not None and lon is not None
     if not has_point and commune is None:
         return Derived()
-    on = on or timezone.localdate()
-    if has_point:
-        matches = zones_at(lat=lat, lon=lon, date=on)
-        if not matches and commune is not None:
-            # Point outside every loaded contour (contours absent): fall back on the commune.
-            matches = zones_at(commune=commune, date=on)
-    else:
-        matches = zones_at(commune=commune, date=on)
+    # With a point, zones_at takes commune zones from `commune` and QPV from the polygons.
+    matches = zones_at(commune=commune, lat=lat, lon=lon, date=on or timezone.localdate())
     return from_matches(matches)
 
 
 def from_matches(matches) -> Derived:
-    qpv = sorted((m for m in matches if m.kind == ZonageKind.QPV), key=lambda m: m.code or "")
-    rural = any(m.kind == ZonageKind.RURAL for m in matches)
+    # A partial match covers only part of the commune (a QPV when no point is known): no flag.
+    whole = [m for m in matches if not m.partiel]
+    qpv = sorted((m for m in whole if m.kind == ZonageKind.QPV), key=lambda m: m.code or "")
+    rural = any(m.kind == ZonageKind.RURAL for m in whole)
     zones: dict[str, list[dict]] = {}
     for m in matches:
         if m.kind == ZonageKind.ARS and m.profession:
             zones.setdefault(m.profession, []).append(
-                {"categorie": m.categorie, "libelle": m.categorie_libelle, "zonage": m.zonage_id}
+                {
+                    "categorie": m.categorie,
+                    "libelle": m.categorie_libelle,
+                    "zonage": m.zonage_id,
+                    "partiel": m.partiel,
+                }
             )
     return Derived(
         en_qpv=bool(qpv),
@@ -74,7 +75,11 @@ def from_matches(matches) -> Derived:
 
 def apply(obj, on=None) -> bool:
     """Set the derived fields of `obj`; True when one of them changed."""
-    values = derive(obj.commune, obj.latitude, obj.longitude, on).as_dict()
+    from .validation import point_problem
+
+    commune = obj.commune if obj.commune_id else None
+    values = derive(commune, obj.latitude, obj.longitude, on).as_dict()
+    values["point_hors_commune"] = point_problem(commune, obj.latitude, obj.longitude) is not None
     changed = any(getattr(obj, name) != value for name, value in values.items())
     for name, value in values.items():
         setattr(obj, name, value)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from aides.choices import TypeStructure
@@ -78,6 +79,12 @@ class Lieu(models.Model):
     qpv_nom = models.CharField("nom du QPV", max_length=200, blank=True, editable=False)
     en_zone_rurale = models.BooleanField("en zone rurale", default=False, editable=False)
     zones = models.JSONField("zones ARS par profession", default=dict, blank=True, editable=False)
+    point_hors_commune = models.BooleanField(
+        "point hors de la commune",
+        default=False,
+        editable=False,
+        help_text="Le point ne tombe pas dans la commune indiquée (contours officiels).",
+    )
     cree_le = models.DateTimeField("créé le", auto_now_add=True)
     modifie_le = models.DateTimeField("modifié le", auto_now=True)
 
@@ -87,6 +94,10 @@ class Lieu(models.Model):
     def save(self, *args, **kwargs):
         self.sync_territoire()
         derivation.apply(self)
+        if self.publication == Publication.PUBLIEE and self.publie_le is None:
+            self.publie_le = timezone.now()
+        elif self.publication == Publication.BROUILLON:
+            self.publie_le = None
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {
@@ -94,6 +105,7 @@ class Lieu(models.Model):
                 *derivation.DERIVED_FIELDS,
                 "departement",
                 "region",
+                "publie_le",
             }
         super().save(*args, **kwargs)
 
