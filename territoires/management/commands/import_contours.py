@@ -1,5 +1,7 @@
 """`python manage.py import_contours --level region|departement|commune [SOURCE ...]`."""
 
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -7,6 +9,7 @@ from territoires.importers.contours import (
     DEFAULT_SOURCES,
     ContourError,
     import_contours,
+    is_url,
     read_features,
 )
 from territoires.models import Contour
@@ -55,7 +58,9 @@ class Command(BaseCommand):
                     features = read_features(source)
                 except ContourError as exc:
                     raise CommandError(str(exc)) from exc
-                report = import_contours(features, niveau, str(source))
+                # Stored as the file's name: the same file read from another folder is unchanged.
+                label = source if is_url(source) else Path(source).name
+                report = import_contours(features, niveau, label)
                 written += report.counts.written
                 for line in report_lines(source, niveau, report):
                     self.stdout.write(line)
