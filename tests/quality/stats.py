@@ -1,0 +1,17 @@
+"""Figures the quality gates print at the end of the run (fuzzed inputs, axe results)."""
+
+from collections import Counter
+
+fuzzed: Counter = Counter()  # kind of input → number tried
+axe_results: dict[str, str] = {}  # page → summary
+
+
+def summary_lines() -> list[str]:
+    lines = []
+    if fuzzed:
+        total = sum(fuzzed.values())
+        detail = ", ".join(f"{kind} : {count}" for kind, count in sorted(fuzzed.items()))
+        lines.append(f"Entrées hostiles essayées : {total} ({detail})")
+    for page, summary in sorted(axe_results.items()):
+        lines.append(f"axe-core {page} : {summary}")
+    return lines

@@ -1,0 +1,59 @@
+"""portal.csv: exports that a spreadsheet opens without running anything."""
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from portal.csv import csv_response, safe_cell
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ('=HYPERLINK("http://x";"clic")', '\'=HYPERLINK("http://x";"clic")'),
+        ("+33 1 23", "'+33 1 23"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("Maison de santé", "Maison de santé"),
+        ("a=b", "a=b"),
+        ("", ""),
+        (None, ""),
+        (-1500, -1500),
+        (Decimal("-2.5"), Decimal("-2.5")),
+        (True, "oui"),
+        (date(2026, 1, 1), "2026-01-01"),
+    ],
+)
+def test_safe_cell(value, expected):
+    assert safe_cell(value) == expected
+
+
+def read_back(response) -> list[list[str]]:
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def test_csv_response_neutralises_formulas_in_header_and_rows():
+    response = csv_response(
+        "structures.csv",
+        ["nom", "=commune"],
+        [("=cmd|' /C calc'!A0", "Saint-Denis"), ("MSP du Centre", -12)],
+    )
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="structures.csv"'
+    assert read_back(response) == [
+        ["nom", "'=commune"],
+        ["'=cmd|' /C calc'!A0", "Saint-Denis"],
+        ["MSP du Centre", "-12"],
+    ]
+
+
+def test_csv_response_filename_cannot_inject_headers():
+    response = csv_response('bilan"\r\nSet-Cookie: a=b.csv', ["a"], [])
+    assert response["Content-Disposition"] == 'attachment; filename="bilanSet-Cookieab.csv"'
