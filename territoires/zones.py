@@ -2,8 +2,9 @@
 
 Rules (shared by the single lookup and the bulk lookup):
 - Acts in force: for one kind + profession + région, the newest act whose `valide_du` is on
-  or before the date supersedes the older ones; if that newest act has ended (`valide_au`
-  before the date), the group has no zone on that date (an older act does not come back).
+  or before the date supersedes the older ones (on the same start date, an official act
+  wins over a demonstration one); if that newest act has ended (`valide_au` before the
+  date), the group has no zone on that date (an older act does not come back).
 - Paris/Lyon/Marseille: a zone defined on the whole commune (75056) applies to each of its
   arrondissements; a zone defined on an arrondissement (or an IRIS) is reported for the
   parent commune too, with `partiel=True` (it covers only part of the commune).
@@ -89,6 +90,12 @@ class _Act:
     valide_du: dt.date
     valide_au: dt.date | None
     date_acte: dt.date
+    demonstration: bool
+
+    @property
+    def rank(self):
+        # Same start date: an official act wins over a demonstration one.
+        return (self.valide_du, not self.demonstration, self.date_acte, self.id)
 
 
 def _active_ids(acts, date) -> frozenset[int]:
@@ -98,18 +105,23 @@ def _active_ids(acts, date) -> frozenset[int]:
         if act.valide_du > date:
             continue
         best = newest.get(act.group)
-        if best is None or (act.valide_du, act.date_acte, act.id) > (
-            best.valide_du,
-            best.date_acte,
-            best.id,
-        ):
+        if best is None or act.rank > best.rank:
             newest[act.group] = act
     return frozenset(
         act.id for act in newest.values() if act.valide_au is None or act.valide_au >= date
     )
 
 
-_ACT_FIELDS = ("id", "kind", "profession", "region_id", "valide_du", "valide_au", "date_acte")
+_ACT_FIELDS = (
+    "id",
+    "kind",
+    "profession",
+    "region_id",
+    "valide_du",
+    "valide_au",
+    "date_acte",
+    "demonstration",
+)
 
 
 def _acts(queryset) -> list[_Act]:
@@ -120,6 +132,7 @@ def _acts(queryset) -> list[_Act]:
             valide_du=row["valide_du"],
             valide_au=row["valide_au"],
             date_acte=row["date_acte"],
+            demonstration=row["demonstration"],
         )
         for row in queryset.values(*_ACT_FIELDS)
     ]

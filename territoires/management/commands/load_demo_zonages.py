@@ -1,0 +1,30 @@
+"""Step of setup_demo: demonstration ARS and rural zonings, and the real QPV when available."""
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from territoires.importers.zonage_demo import REGIONS, load_demo
+from territoires.models import Profession, Zonage, ZonageKind
+
+
+class Command(BaseCommand):
+    help = (
+        "Charge les zonages de démonstration (Île-de-France et Grand Est, toutes professions, "
+        "zones rurales) et les QPV 2024 réels du dossier local s'ils ne sont pas déjà importés."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--region", action="append", choices=REGIONS)
+        parser.add_argument("--profession", action="append", choices=Profession.values)
+
+    def handle(self, *args, **opts):
+        plans = load_demo(opts["region"] or REGIONS, opts["profession"])
+        changed = [p for p in plans if p.has_changes]
+        for plan in changed:
+            self.stdout.write(f"{plan.spec.titre} : {plan.summary()[-1]}")
+        self.stdout.write(
+            f"Zonages de démonstration : {len(plans)} acte(s), "
+            f"{len(changed)} créé(s) ou mis à jour."
+        )
+        if not Zonage.objects.filter(kind=ZonageKind.QPV).exists():
+            call_command("import_qpv_local", stdout=self.stdout, stderr=self.stderr)
