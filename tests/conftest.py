@@ -20,6 +20,26 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _locator_on_reference_data(django_db_setup, django_db_blocker, settings):
+    """The locator's index (≈ 1 s to build) is built once and kept across tests.
+
+    A test that changes contours drops it (signals); it is dropped again after that test and
+    rebuilt before the next one, on the rolled-back data. No periodic re-check during tests,
+    so query counts stay the same whatever the order.
+    """
+    from territoires import locator
+
+    settings.LOCATOR_RECHECK_SECONDS = None
+    if not locator.is_built():
+        with django_db_blocker.unblock():
+            locator.warm()
+    before = locator.generation()
+    yield
+    if locator.generation() != before:
+        locator.invalidate()
+
+
+@pytest.fixture(autouse=True)
 def _fast_and_offline(settings, monkeypatch):
     """Tests never reach the network (the geocoder is replayed from recorded answers)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

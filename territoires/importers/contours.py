@@ -18,6 +18,7 @@ import shapely
 from django.utils import timezone
 from shapely.geometry import shape
 
+from territoires import locator
 from territoires.models import Commune, CommuneAlias, Contour, Departement, Region
 
 from .sync import Counts, sync_rows
@@ -149,6 +150,8 @@ def import_contours(features: list[dict], niveau: str, source: str) -> ContourRe
         Contour, existing, wanted, make_key=lambda code: {"niveau": niveau, "code": code}
     )
     report.counts.unchanged = unchanged
+    if niveau == Contour.Niveau.COMMUNE and report.counts.written:
+        locator.invalidate_on_commit()
     return report
 
 

@@ -1,0 +1,200 @@
+"""(lat, lon) → the commune, and the arrondissement municipal, containing the point.
+
+An in-memory STRtree over the commune and arrondissement contours, built on first use in
+each process (≈ 1 s for Île-de-France + Grand Est) and then answering in microseconds with
+no query. It is dropped when a contour is saved or deleted here (signals, imports) and, for
+changes made by another process, re-checked against the database every
+`LOCATOR_RECHECK_SECONDS` (default 30 s; None: never).
+
+    locate(lat, lon)        -> Commune | None   the most precise: the arrondissement in
+                                                Paris/Lyon/Marseille (its `parent` is the
+                                                commune), else the commune
+    locate_place(lat, lon)  -> Place | None     commune and arrondissement, as instances
+    locate_codes(lat, lon)  -> Codes | None     the same as INSEE codes, no query at all
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Max
+from django.db.models.signals import post_delete, post_save
+from shapely.geometry import shape
+
+from .models import Commune, Contour
+
+
+@dataclass(frozen=True)
+class Codes:
+    commune: str
+    arrondissement: str | None
+
+
+@dataclass(frozen=True)
+class Place:
+    commune: Commune
+    arrondissement: Commune | None
+
+    @property
+    def precise(self) -> Commune:
+        return self.arrondissement or self.commune
+
+
+class _Index:
+    def __init__(self):
+        self.stamp = _stamp()
+        self.checked_at = time.monotonic()
+        parent_of = dict(Commune.objects.values_list("code", "parent__code"))
+        geoms, codes, parent_codes = [], [], []
+        rows = Contour.objects.filter(niveau=Contour.Niveau.COMMUNE).values_list(
+            "code", "geometrie"
+        )
+        for code, geometry in rows.iterator(chunk_size=500):
+            if code not in parent_of:
+                continue  # contour of a commune no longer in the COG
+            try:
+                geom = shape(geometry)
+            except (TypeError, ValueError, AttributeError, shapely.errors.ShapelyError):
+                continue
+            geoms.append(geom)
+            codes.append(code)
+            parent_codes.append(parent_of[code])
+        self.geoms = np.array(geoms, dtype=object)
+        shapely.prepare(self.geoms)
+        self.tree = shapely.STRtree(self.geoms)
+        self.codes = codes
+        self.parents = parent_codes  # None for a commune, the commune's code for an arrondissement
+
+    def lookup(self, lon: float, lat: float) -> Codes | None:
+        candidates = self.tree.query(shapely.Point(lon, lat))
+        if len(candidates) == 0:
+            return None
+        hits = candidates[shapely.intersects_xy(self.geoms[candidates], lon, lat)]
+        communes = [i for i in hits if self.parents[i] is None]
+        arrondissements = [i for i in hits if self.parents[i] is not None]
+        commune = self._best(communes, lon, lat)
+        if commune is not None:
+            code = self.codes[commune]
+            arrondissements = [i for i in arrondissements if self.parents[i] == code]
+        arrondissement = self._best(arrondissements, lon, lat)
+        if commune is None and arrondissement is None:
+            return None
+        return Codes(
+            commune=self.codes[commune] if commune is not None else self.parents[arrondissement],
+            arrondissement=self.codes[arrondissement] if arrondissement is not None else None,
+        )
+
+    def _best(self, indexes, lon, lat):
+        """Simplified neighbours may overlap a little: keep the one the point is deepest in."""
+        if len(indexes) < 2:
+            return indexes[0] if indexes else None
+        point = shapely.Point(lon, lat)
+        depth = shapely.distance(shapely.boundary(self.geoms[indexes]), point)
+        return indexes[int(np.argmax(depth))]
+
+
+def _stamp():
+    return tuple(
+        Contour.objects.filter(niveau=Contour.Niveau.COMMUNE)
+        .aggregate(n=Count("id"), last=Max("modifie_le"))
+        .values()
+    )
+
+
+_index: _Index | None = None
+_generation = 0
+_lock = threading.Lock()
+
+
+def _get_index() -> _Index:
+    global _index
+    index = _index
+    if index is not None:
+        recheck = getattr(settings, "LOCATOR_RECHECK_SECONDS", 30)
+        if recheck is not None and time.monotonic() - index.checked_at > recheck:
+            if _stamp() != index.stamp:
+                invalidate()
+                index = None
+            else:
+                index.checked_at = time.monotonic()
+    if index is None:
+        with _lock:
+            index = _index
+            if index is None:
+                index = _index = _Index()
+    return index
+
+
+def invalidate(**kwargs):
+    """Drop this process's index; the next lookup rebuilds it."""
+    global _index, _generation
+    _index = None
+    _generation += 1
+
+
+def invalidate_on_commit():
+    """For imports: drop the index now (same transaction) and once the change is committed."""
+    invalidate()
+    transaction.on_commit(invalidate)
+
+
+def is_built() -> bool:
+    return _index is not None
+
+
+def generation() -> int:
+    """Changes each time the index is dropped (tests rebuild it after a rolled-back change)."""
+    return _generation
+
+
+def warm():
+    """Build the index now (process start, tests) rather than on the first lookup."""
+    return _get_index()
+
+
+def _valid(lat, lon) -> bool:
+    return (
+        isinstance(lat, int | float)
+        and isinstance(lon, int | float)
+        and math.isfinite(lat)
+        and math.isfinite(lon)
+        and -90 <= lat <= 90
+        and -180 <= lon <= 180
+    )
+
+
+def locate_codes(lat: float, lon: float) -> Codes | None:
+    """INSEE codes of the commune (and arrondissement) containing the point, or None."""
+    if not _valid(lat, lon):
+        return None
+    return _get_index().lookup(float(lon), float(lat))
+
+
+def locate_place(lat: float, lon: float) -> Place | None:
+    """Commune and arrondissement instances (with département, région, EPCI) in one query."""
+    codes = locate_codes(lat, lon)
+    if codes is None:
+        return None
+    wanted = [code for code in (codes.commune, codes.arrondissement) if code]
+    found = {c.code: c for c in Commune.objects.with_refs().filter(code__in=wanted)}
+    commune = found.get(codes.commune)
+    if commune is None:
+        return None
+    return Place(commune=commune, arrondissement=found.get(codes.arrondissement))
+
+
+def locate(lat: float, lon: float) -> Commune | None:
+    """The most precise territory containing the point: arrondissement, else commune."""
+    place = locate_place(lat, lon)
+    return place.precise if place else None
+
+
+post_save.connect(invalidate, sender=Contour, dispatch_uid="locator-contour-saved")
+post_delete.connect(invalidate, sender=Contour, dispatch_uid="locator-contour-deleted")
