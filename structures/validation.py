@@ -14,17 +14,19 @@ TOLERANCE_METRES = 150
 
 
 def locate(lat, lon):
+    """The commune (arrondissement in Paris) containing the point, or None."""
     from territoires.locator import locate as _locate
 
     return _locate(lat, lon)
 
 
-def _family_codes(commune) -> set[str]:
-    """The commune, its parent (Paris…) and, through the parent, itself as a whole."""
-    codes = {commune.code}
-    if commune.parent_id:
-        codes.add(commune.parent.code)
-    return codes
+def _matches(commune, codes) -> bool:
+    """Does the located place agree with the commune typed by the agent?"""
+    if commune.parent_id is None:
+        return codes.commune == commune.code
+    if codes.arrondissement is not None:
+        return codes.arrondissement == commune.code
+    return codes.commune == commune.parent.code  # no arrondissement outlines loaded
 
 
 def _near_outline(commune, lat, lon) -> bool:
@@ -49,15 +51,16 @@ def point_problem(commune, lat, lon) -> str | None:
     """Why the point does not lie in the commune, or None when it does (or cannot be told)."""
     if commune is None or lat is None or lon is None:
         return None
-    found = locate(lat, lon)
-    if found is not None:
-        found_codes = _family_codes(found)
-        if found_codes & _family_codes(commune):
+    from territoires.locator import locate_codes
+
+    codes = locate_codes(lat, lon)
+    if codes is not None:
+        if _matches(commune, codes) or _near_outline(commune, lat, lon):
             return None
-        if _near_outline(commune, lat, lon):
-            return None
+        found = locate(lat, lon)
+        where = f"{found.nom} ({found.code})" if found else codes.commune
         return (
-            f"Le point ({lat:.5f}, {lon:.5f}) se trouve à {found.nom} ({found.code}), "
+            f"Le point ({lat:.5f}, {lon:.5f}) se trouve à {where}, "
             f"pas à {commune.nom} ({commune.code}) : déplacez le point ou corrigez la commune."
         )
     if not has_contour(commune):
