@@ -1,10 +1,13 @@
 from django.urls import path
 
-from territoires import views
+from territoires import api, views
 
 app_name = "territoires"
 
 urlpatterns = [
     path("territoires/departements/<str:code>/", views.departement, name="departement"),
+    # Before communes/<code>/: "recherche" is not a code (and has no trailing slash).
+    path("territoires/communes/recherche", views.recherche_communes, name="recherche"),
     path("territoires/communes/<str:code>/", views.commune, name="commune"),
+    path("api/v1/lieu", api.lieu, name="api-lieu"),
 ]
