@@ -5,8 +5,12 @@ is a convenience on top. Leaflet is served from static files (no CDN), and the s
 an external file, so the page's CSP needs no inline script.
 """
 
+import json
+
 from django import forms
 from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 TILES = {
     "ign": (
@@ -31,6 +35,7 @@ class PointMapWidget(forms.Widget):
         super().__init__(attrs)
         self.lat_input = lat_input
         self.lon_input = lon_input
+        self.contour = None  # GeoJSON geometry of the current commune, drawn under the point
 
     class Media:
         css = {"all": ["vendor/leaflet/leaflet.css", "structures/point_map.css"]}
@@ -46,8 +51,13 @@ class PointMapWidget(forms.Widget):
             tiles_attribution=attribution,
             default_lat=DEFAULT_CENTER[0],
             default_lon=DEFAULT_CENTER[1],
+            contour=json.dumps(self.contour) if self.contour else "",
         )
         return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        # The project's templates/ folder, which the default form renderer does not search.
+        return mark_safe(render_to_string(self.template_name, self.get_context(name, value, attrs)))
 
     def value_from_datadict(self, data, files, name):
         return None

@@ -19,6 +19,14 @@
       maxZoom: 19, attribution: el.dataset.tilesAttribution
     }).addTo(map);
     var marker = null;
+    if (el.dataset.contour) {
+      try {
+        var outline = L.geoJSON(JSON.parse(el.dataset.contour), {
+          style: { color: "#000091", weight: 2, fillOpacity: 0.05 }, interactive: false
+        }).addTo(map);
+        map.fitBounds(outline.getBounds());
+      } catch (e) { /* a malformed outline must not prevent placing the point */ }
+    }
 
     function write(latlng) {
       latInput.value = latlng.lat.toFixed(6);
