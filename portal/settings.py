@@ -119,7 +119,10 @@ STATICFILES_DIRS = [
     ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
     ("vendor/leaflet.markercluster", BASE_DIR / "node_modules" / "leaflet.markercluster" / "dist"),
     # Bar charts of the bilan (web component; the tables next to them are the source of truth).
-    ("vendor/dsfr-chart", BASE_DIR / "node_modules" / "@gouvfr" / "dsfr-chart" / "dist" / "BarChart"),
+    (
+        "vendor/dsfr-chart",
+        BASE_DIR / "node_modules" / "@gouvfr" / "dsfr-chart" / "dist" / "BarChart",
+    ),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
