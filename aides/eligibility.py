@@ -9,6 +9,7 @@ of them. Every decision keeps the human reasons shown to the user ("ZIP — arr�
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -134,7 +135,7 @@ def judge(aide, lieu: Lieu, zones, profession, date) -> Eligibilite | None:
     if scope is None:
         return None
     if conditions:
-        raisons = zoning_reasons(conditions, lieu, zones, profession)
+        raisons = zoning_reasons(conditions, lieu, zones, profession, aide.professions)
         if not raisons:
             return None
         score = 10 + len(raisons)
@@ -164,48 +165,80 @@ def scope_reasons(aide, commune: Commune) -> list[Raison] | None:
     return None
 
 
-def zoning_reasons(conditions, lieu: Lieu, zones, profession) -> list[Raison]:
-    raisons: list[Raison] = []
+def zoning_reasons(conditions, lieu: Lieu, zones, profession, aide_professions=()) -> list[Raison]:
+    """Reasons the place satisfies the aid's zoning conditions ([] when it does not).
+
+    A zone covering the whole commune (or containing the point) is enough: partial matches
+    (a QPV inside the commune, an arrondissement of Paris) are then left out; when only
+    partial matches exist they are kept, several QPV grouped in one line.
+    """
+    whole: list[Raison] = []
+    partial: list[Raison] = []
+    partial_qpv: list[str] = []
+    commune = lieu.commune
     for condition in conditions:
         if profession and condition.profession and condition.profession != profession:
             continue
-        commune = lieu.commune
         if (
             condition.departement_id
             and commune
             and condition.departement_id == commune.departement_id
         ):
-            texte = condition.libelle or f"tout le département {condition.departement.nom}"
-            raisons.append(Raison(texte))
+            whole.append(
+                Raison(condition.libelle or f"tout le département {condition.departement.nom}")
+            )
         codes = set(condition.codes)
-        wanted = condition.profession or profession
+        if condition.profession or profession:
+            wanted = {condition.profession or profession}
+        else:
+            wanted = set(aide_professions)  # empty: every profession
         for zone in zones:
             if zone.categorie not in codes:
                 continue
-            if zone.profession and wanted and zone.profession != wanted:
+            if zone.profession and wanted and zone.profession not in wanted:
                 continue
-            raisons.append(zone_reason(zone, condition, show_profession=not profession))
-    unique = list(dict.fromkeys(raisons))
-    return unique
+            if zone.partiel and zone.kind == ZonageKind.QPV:
+                partial_qpv.append(zone.libelle)
+                continue
+            raison = zone_reason(zone, show_profession=not profession)
+            (partial if zone.partiel else whole).append(raison)
+    if whole:
+        return list(dict.fromkeys(whole))
+    if partial_qpv:
+        names = list(dict.fromkeys(partial_qpv))
+        texte = (
+            f"QPV {names[0]}"
+            if len(names) == 1
+            else f"{len(names)} quartiers prioritaires (QPV) : " + ", ".join(names)
+        )
+        partial.append(Raison(f"{texte} — {PARTIAL_NOTE}", partiel=True))
+    return list(dict.fromkeys(partial))
 
 
-def zone_reason(zone, condition=None, show_profession=True) -> Raison:
+PARTIAL_NOTE = "dans une partie de la commune seulement : vérifiez l'adresse"
+_ACRONYM = re.compile(r"\(([^()]{2,8})\)\s*$")
+
+
+def short_label(libelle: str) -> str:
+    """ "Zone d'intervention prioritaire (ZIP)" → "ZIP"; other labels unchanged."""
+    match = _ACRONYM.search(libelle or "")
+    return match.group(1) if match else libelle
+
+
+def zone_reason(zone, show_profession=True) -> Raison:
     if zone.kind == ZonageKind.QPV:
         texte = f"QPV {zone.libelle}"
     elif zone.kind == ZonageKind.RURAL:
-        texte = f"commune rurale ({zone.categorie_libelle})"
+        texte = f"commune rurale ({short_label(zone.categorie_libelle)})"
     else:
         quand = date_format(zone.zonage_date, "j F Y") if zone.zonage_date else ""
-        texte = f"{zone.categorie_libelle} — arrêté {zone.zonage_editeur} du {quand}".strip()
+        label = short_label(zone.categorie_libelle)
         if show_profession and zone.profession:
-            texte = f"{zone.categorie_libelle} ({zone.profession_libelle.lower()}) — " + (
-                f"arrêté {zone.zonage_editeur} du {quand}"
-            )
-    if condition is not None and condition.libelle and zone.kind != ZonageKind.ARS:
-        texte = f"{condition.libelle} : {texte}"
+            label = f"{label} ({zone.profession_libelle.lower()})"
+        texte = f"{label} — arrêté {zone.zonage_editeur} du {quand}"
     if zone.partiel:
-        texte += " — sur une partie de la commune seulement : vérifiez l'adresse"
-    if zone.demonstration:
+        texte += f" — {PARTIAL_NOTE}"
+    if zone.demonstration and "démonstration" not in texte:
         texte += " (zonage de démonstration)"
     return Raison(
         texte, url=zone.zonage_url, demonstration=zone.demonstration, partiel=zone.partiel

@@ -1,9 +1,11 @@
 from django.urls import path
 
-from portal.views import coming_soon
+from . import api, views
 
 app_name = "aides"
 
 urlpatterns = [
-    path("aides/", coming_soon, {"title": "Trouver une aide"}, name="finder"),
+    path("aides/", views.finder, name="finder"),
+    path("aides/<slug:slug>/", views.detail, name="detail"),
+    path("api/v1/aides", api.aides, name="api"),
 ]

@@ -1,0 +1,135 @@
+"""Agents write, publish and archive aids; every change is kept (django-simple-history)."""
+
+from django.contrib import admin, messages
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from .choices import StatutAide
+from .forms import ConditionZonageForm
+from .models import Aide, Bareme, ConditionZonage, Financeur, PalierBareme
+
+
+class ConditionZonageInline(admin.TabularInline):
+    model = ConditionZonage
+    form = ConditionZonageForm
+    extra = 0
+    autocomplete_fields = ["departement"]
+    verbose_name_plural = "conditions de zonage (il suffit d'en remplir une)"
+
+
+@admin.register(Aide)
+class AideAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "nom", "sigle", "statut", "financeurs_list", "date_cloture", "verifie_le",
+        "informations_verifiees", "voir",
+    ]  # fmt: skip
+    list_filter = [
+        "statut", "forme", "financeurs", "nature_montant", "informations_verifiees",
+        "montant_confirme", "demonstration", "regions",
+    ]  # fmt: skip
+    search_fields = ["nom", "sigle", "resume", "slug"]
+    prepopulated_fields = {"slug": ["nom"]}
+    autocomplete_fields = ["financeurs", "bareme", "departements", "communes"]
+    filter_horizontal = ["regions"]
+    inlines = [ConditionZonageInline]
+    show_full_result_count = False
+    list_per_page = 50
+    date_hierarchy = "modifie_le"
+    actions = ["publier", "archiver", "repasser_en_brouillon"]
+    readonly_fields = ["cree_le", "modifie_le"]
+    fieldsets = [
+        (None, {"fields": ["nom", "sigle", "slug", "statut", "resume", "description"]}),
+        ("Financeurs et forme", {"fields": ["financeurs", "forme"]}),
+        ("Bénéficiaires", {"fields": ["publics", "professions", "types_structure", "etapes"]}),
+        (
+            "Territoire",
+            {
+                "fields": ["regions", "departements", "communes"],
+                "description": "Vide : toute la France. Les conditions de zonage sont plus bas.",
+            },
+        ),
+        (
+            "Montant",
+            {
+                "fields": [
+                    "nature_montant",
+                    ("montant_min", "montant_max"),
+                    "taux",
+                    "duree_mois",
+                    "montant_texte",
+                    "bareme",
+                    "montant_confirme",
+                ]
+            },
+        ),
+        ("Conditions", {"fields": ["conditions", "contreparties", "demarches", "contact"]}),
+        ("Dates", {"fields": [("date_ouverture", "date_cloture")]}),
+        (
+            "Sources et vérification",
+            {
+                "fields": [
+                    "source_juridique",
+                    "url_officielle",
+                    "verifie_le",
+                    "informations_verifiees",
+                    "note_verification",
+                    "demonstration",
+                    ("cree_le", "modifie_le"),
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("financeurs")
+
+    @admin.display(description="financeurs")
+    def financeurs_list(self, obj):
+        return ", ".join(f.nom for f in obj.financeurs.all())
+
+    @admin.display(description="fiche")
+    def voir(self, obj):
+        return format_html('<a href="{}">voir</a>', obj.get_absolute_url())
+
+    def _set_status(self, request, queryset, statut, verb):
+        count = 0
+        for aide in queryset:  # one save each, so that history records who did it
+            if aide.statut != statut:
+                aide.statut = statut
+                aide.save(update_fields=["statut", "modifie_le"])
+                count += 1
+        self.message_user(request, f"{count} aide(s) {verb}.", messages.SUCCESS)
+
+    @admin.action(description="Publier les aides sélectionnées")
+    def publier(self, request, queryset):
+        self._set_status(request, queryset, StatutAide.PUBLIEE, "publiée(s)")
+
+    @admin.action(description="Archiver les aides sélectionnées (dispositif fermé)")
+    def archiver(self, request, queryset):
+        self._set_status(request, queryset, StatutAide.ARCHIVEE, "archivée(s)")
+
+    @admin.action(description="Repasser en brouillon (retirer du site)")
+    def repasser_en_brouillon(self, request, queryset):
+        self._set_status(request, queryset, StatutAide.BROUILLON, "repassée(s) en brouillon")
+
+
+@admin.register(Financeur)
+class FinanceurAdmin(SimpleHistoryAdmin):
+    list_display = ["nom", "type", "slug"]
+    list_filter = ["type"]
+    search_fields = ["nom", "slug"]
+    prepopulated_fields = {"slug": ["nom"]}
+
+
+class PalierInline(admin.TabularInline):
+    model = PalierBareme
+    extra = 1
+
+
+@admin.register(Bareme)
+class BaremeAdmin(SimpleHistoryAdmin):
+    list_display = ["nom", "variable", "verifie"]
+    list_filter = ["verifie", "variable"]
+    search_fields = ["nom"]
+    autocomplete_fields = ["origines"]
+    inlines = [PalierInline]

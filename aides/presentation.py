@@ -1,0 +1,31 @@
+"""Labels of an aid for pages (values stored as slugs → French words)."""
+
+from territoires.models import Profession
+
+from .choices import Public, TypeStructure
+
+
+def labels(values, choices) -> list[str]:
+    known = dict(choices.choices)
+    return [str(known.get(v, v)) for v in values]
+
+
+def pour_qui(aide) -> list[str]:
+    parts = []
+    publics = set(aide.publics)
+    professions = labels(aide.professions, Profession) or ["toutes les professions de santé"]
+    if Public.PROFESSIONNEL in publics:
+        parts.append("Professionnels : " + ", ".join(p.lower() for p in professions))
+    if Public.ETUDIANT in publics:
+        parts.append("Étudiants et internes : " + ", ".join(p.lower() for p in professions))
+    if Public.STRUCTURE in publics:
+        kinds = labels(aide.types_structure, TypeStructure) or ["toute structure"]
+        parts.append("Structures : " + ", ".join(k.lower() for k in kinds))
+    return parts or professions
+
+
+def territoire(aide) -> str:
+    names = [f"Région {r.nom}" for r in aide.regions.all()]
+    names += [str(d) for d in aide.departements.all()]
+    names += [c.nom for c in aide.communes.all()]
+    return ", ".join(names) if names else "Toute la France"

@@ -1,0 +1,125 @@
+"""Run a finder search: filters, place, eligibility, sorting. Shared by the page and the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from territoires.models import Commune
+
+from .eligibility import Eligibilite, Lieu, evaluate, resolve_lieu
+from .filters import FinderSearch
+from .montants import annual_amount, format_montant
+
+FAR_FUTURE = dt.date.max
+
+
+@dataclass
+class SearchResult:
+    search: FinderSearch
+    lieu: Lieu
+    results: list[Eligibilite] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.results)
+
+
+def run(params, queryset=None) -> SearchResult:
+    search = FinderSearch(params, queryset)
+    notices = list(search.notices)
+    cleaned = search.cleaned
+    commune, lat, lon = cleaned.get("commune"), cleaned.get("lat"), cleaned.get("lon")
+    adresse = search.adresse
+    if adresse is not None:
+        commune = commune or _commune(adresse.citycode)
+        lieu = resolve_lieu(commune, adresse.lat, adresse.lon)
+    elif lat is not None and lon is not None:
+        lieu = resolve_lieu(None, lat, lon)
+        if lieu.commune is None:
+            notices.append(
+                "Le point choisi n'est dans aucune commune d'Île-de-France ou du Grand Est : "
+                "seules les aides sans condition de lieu peuvent s'y appliquer."
+            )
+        elif commune is not None and commune.pk not in (lieu.commune.pk, lieu.commune.parent_id):
+            notices.append(
+                f"Le point choisi est à {lieu.commune.nom} : la commune saisie "
+                f"({commune.nom}) n'a pas été utilisée."
+            )
+    else:
+        lieu = resolve_lieu(commune, lat, lon)
+    results = evaluate(
+        search.queryset,
+        profession=cleaned.get("profession") or None,
+        etape=cleaned.get("etape") or None,
+        date=search.date,
+        lieu=lieu,
+    )
+    sort(results, search.tri)
+    return SearchResult(search, lieu, results, notices)
+
+
+def _commune(code):
+    return Commune.objects.with_refs().filter(code=code).first()
+
+
+def sort(results: list[Eligibilite], tri: str) -> None:
+    if tri == "montant":
+        results.sort(key=lambda r: (-annual_amount(r.aide), r.aide.nom))
+    elif tri == "cloture":
+        results.sort(key=lambda r: (r.aide.date_cloture or FAR_FUTURE, r.aide.nom))
+    else:
+        results.sort(key=lambda r: (not r.ouverte, -r.score, -annual_amount(r.aide), r.aide.nom))
+
+
+def as_json(result: Eligibilite, request=None) -> dict:
+    aide = result.aide
+    url = aide.get_absolute_url()
+    return {
+        "slug": aide.slug,
+        "nom": aide.nom,
+        "sigle": aide.sigle,
+        "financeurs": [f.nom for f in aide.financeurs.all()],
+        "forme": aide.forme,
+        "montant": format_montant(aide),
+        "montant_confirme": aide.montant_confirme,
+        "ouverte": result.ouverte,
+        "date_cloture": aide.date_cloture.isoformat() if aide.date_cloture else None,
+        "pourquoi": [r.texte for r in result.raisons],
+        "lieu_verifie": not result.a_verifier,
+        "demonstration": aide.demonstration or result.demonstration,
+        "url": request.build_absolute_uri(url) if request is not None else url,
+    }
+
+
+def relax_suggestions(search: FinderSearch, lieu: Lieu) -> list[dict]:
+    """For the empty state: each active criterion, with the link that removes it."""
+    params = search.raw
+    labels = {
+        "profession": "la profession",
+        "etape": "l'étape du projet",
+        "public": "le public",
+        "financeur": "le financeur",
+        "forme": "la forme de l'aide",
+        "date": "la date",
+        "commune": "la commune",
+        "lat": "le point sur la carte",
+        "adresse": "l'adresse",
+    }
+    suggestions = []
+    for key, label in labels.items():
+        if params.get(key):
+            remaining = params.copy()
+            for dropped in ("lon", "page") if key == "lat" else ("page",):
+                remaining.pop(dropped, None)
+            remaining.pop(key, None)
+            suggestions.append({"label": f"Retirer {label}", "query": remaining.urlencode()})
+    if not params.get("fermees"):
+        remaining = params.copy()
+        remaining.pop("page", None)
+        remaining["fermees"] = "on"
+        suggestions.append(
+            {"label": "Afficher aussi les aides fermées", "query": remaining.urlencode()}
+        )
+    return suggestions
