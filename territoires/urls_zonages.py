@@ -1,9 +1,9 @@
 from django.urls import path
 
-from portal.views import coming_soon
+from territoires import views_zonages
 
 app_name = "zonages"
 
 urlpatterns = [
-    path("zonages/", coming_soon, {"title": "Zonages"}, name="index"),
+    path("zonages/", views_zonages.index, name="index"),
 ]

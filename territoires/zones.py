@@ -21,6 +21,7 @@ pin their query counts stay deterministic.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import threading
 import time
 from collections import defaultdict
@@ -214,15 +215,19 @@ def _today(date):
 # --- Bulk lookup: a constant number of queries -------------------------------------------
 
 
-def zones_for_communes(communes_or_codes, date=None) -> dict[str, list[ZoneMatch]]:
+def zones_for_communes(
+    communes_or_codes, date=None, *, kind=None, profession=None
+) -> dict[str, list[ZoneMatch]]:
     """Zones of many communes at once (maps, finder, structures): 3 queries, whatever the size.
 
-    Keys are the INSEE codes asked for; an unknown code maps to an empty list.
+    Keys are the INSEE codes asked for; an unknown code maps to an empty list. `kind` and
+    `profession` restrict the answer (e.g. one profession's ARS zones for a map).
     """
     date = _today(date)
     codes = {c.code if isinstance(c, Commune) else str(c) for c in communes_or_codes}
     if not codes:
         return {}
+    active = _active_ids(_acts(Zonage.objects.filter(valide_du__lte=date).order_by()), date)
     # The communes asked for, their arrondissements, and (through parent__code) their parent.
     family = list(
         Commune.objects.filter(Q(code__in=codes) | Q(parent__code__in=codes)).values_list(
@@ -235,13 +240,14 @@ def zones_for_communes(communes_or_codes, date=None) -> dict[str, list[ZoneMatch
         if parent_code in codes:
             children[parent_code].append(code)
     related = codes | set(parent.values()) | {code for code, _ in family}
-    rows = ZoneCommune.objects.filter(
-        commune__code__in=related, zone__zonage__valide_du__lte=date
-    ).order_by()
+    rows = ZoneCommune.objects.filter(commune__code__in=related, zone__zonage_id__in=active)
+    if kind is not None:
+        rows = rows.filter(zone__zonage__kind=kind)
+    if profession is not None:
+        rows = rows.filter(zone__zonage__profession=profession)
     per_commune = defaultdict(list)
-    for code, _geometry, match in _rows(rows):
+    for code, _geometry, match in _rows(rows.order_by()):
         per_commune[code].append(match)
-    active = _active_ids(_acts(Zonage.objects.filter(valide_du__lte=date).order_by()), date)
     return {code: _merge(_gather(code, per_commune, parent, children), active) for code in codes}
 
 
@@ -370,8 +376,8 @@ def _commune_code(commune) -> str | None:
 def _locate(lat, lon) -> str | None:
     from . import locator
 
-    found = locator.locate(lat, lon)
-    return _commune_code(found)
+    codes = locator.locate_codes(lat, lon)  # no query once the locator is warm
+    return (codes.arrondissement or codes.commune) if codes else None
 
 
 def zones_at(commune=None, lat=None, lon=None, date=None) -> list[ZoneMatch]:
@@ -384,6 +390,8 @@ def zones_at(commune=None, lat=None, lon=None, date=None) -> list[ZoneMatch]:
     index = _get_index()
     active = index.active(date)
     point = lat is not None and lon is not None
+    if point and not (math.isfinite(lat) and math.isfinite(lon)):
+        raise ValueError("Coordonnées invalides.")
     code = _commune_code(commune)
     if code is None and point:
         code = _locate(lat, lon)

@@ -82,12 +82,12 @@ def _classify(territories, shares, salt):
 
 
 def _zones(classified) -> list[WantedZone]:
-    """One zone per category and département, named after both."""
+    """One zone per category and département, named after the département."""
     zones = {}
     for category, territories in classified.items():
         for t in territories:
             key = (category.code, t.departement)
-            libelle = f"{category.libelle} — {t.departement_nom}"
+            libelle = t.departement_nom
             zone = zones.setdefault(key, WantedZone(categorie=category.code, libelle=libelle))
             zone.perimetre.add((t.pk, ""))
     return list(zones.values())
@@ -124,7 +124,7 @@ def doctor_plans(region, territories):
             zones += [
                 WantedZone(
                     categorie=ZIP.code,
-                    libelle=f"ZIP — quartier IRIS {iris} (démonstration)",
+                    libelle=f"Quartier IRIS {iris} (fictif)",
                     perimetre={(by_code[commune].pk, iris)},
                 )
                 for commune, iris in DEMO_IRIS
@@ -163,7 +163,7 @@ def rural_plan(regions):
             if t.population < 1000 and weight >= 0.6 and zlib.crc32(t.code.encode()) % 3:
                 zone = zones.setdefault(
                     t.departement,
-                    WantedZone(categorie=frr.code, libelle=f"{frr.libelle} — {t.departement_nom}"),
+                    WantedZone(categorie=frr.code, libelle=t.departement_nom),
                 )
                 zone.perimetre.add((t.pk, ""))
     spec = _spec(
