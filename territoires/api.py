@@ -5,7 +5,12 @@ Stable answer (other apps and outside users rely on the paths and keys):
     {"commune": {"code", "nom", "type", "departement": {"code", "nom"},
                  "region": {"code", "nom"}, "codes_postaux", "population", "epci", "url"},
      "arrondissement": {same keys} | null,   # Paris, Lyon, Marseille
-     "point": {"lat", "lon"} | null}
+     "point": {"lat", "lon"} | null,
+     "zones": [{"categorie", "categorie_libelle", "kind", "kind_libelle", "profession",
+                "profession_libelle", "libelle", "code", "partiel", "eligibilites",
+                "zonage": {"titre", "editeur", "date", "url"}, "demonstration"}]}
+                # zones in force today (territoires.zones.zones_at); with a point, QPV
+                # polygons count only if they contain it
 
 Errors are `{"erreur": "<message en français>"}` with 400 (malformed input) or 404 (no
 known commune there). Later issues add keys (zones, aids) in `lieu_payload`.
@@ -19,6 +24,8 @@ from django.views.decorators.http import require_GET
 
 from .locator import locate_place
 from .models import Commune, CommuneAlias
+from .zonages_display import api_zones
+from .zones import zones_at
 
 _INSEE = re.compile(r"^(?:[0-9]{2}|2[AB])[0-9]{3}$")
 JSON_OPTIONS = {"ensure_ascii": False}
@@ -52,10 +59,13 @@ def territoire_json(commune: Commune, request=None) -> dict:
 
 def lieu_payload(commune: Commune, arrondissement: Commune | None, request=None, point=None):
     """The answer for a place; extend it here (zones, aids) so every caller gets the same."""
+    precise = arrondissement or commune
+    lat, lon = point if point else (None, None)
     return {
         "commune": territoire_json(commune, request),
         "arrondissement": territoire_json(arrondissement, request) if arrondissement else None,
         "point": {"lat": point[0], "lon": point[1]} if point else None,
+        "zones": api_zones(zones_at(commune=precise.code, lat=lat, lon=lon)),
     }
 
 
