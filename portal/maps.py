@@ -70,7 +70,8 @@ TILES = {
         "max_zoom": 19,
     },
 }
-_INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*\bnonce=)", re.IGNORECASE)
+# Every <script> gets the nonce, inline or not (a policy may come to require it for both).
+_SCRIPT = re.compile(r"<script\b(?![^>]*\bnonce=)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ def _local_header(fmap) -> list[str]:
 
 
 def render_map(fmap: folium.Map, request=None) -> MapParts:
-    """Render `fmap` into pieces for a DSFR template; inline scripts get the CSP nonce."""
+    """Render `fmap` into pieces for a DSFR template; every script gets the CSP nonce."""
     if any(isinstance(element, folium.Icon) for element in _walk(fmap)):
         raise ImproperlyConfigured(
             "folium.Icon dépend de Font Awesome, non servi : utilisez le marqueur par "
@@ -149,7 +150,7 @@ def render_map(fmap: folium.Map, request=None) -> MapParts:
     attribute = f' nonce="{escape(nonce)}"' if nonce else ""
 
     def with_nonce(text):
-        return _INLINE_SCRIPT.sub(f"<script{attribute}", text)
+        return _SCRIPT.sub(f"<script{attribute}", text)
 
     return MapParts(
         header=mark_safe(with_nonce(header)),
