@@ -12,8 +12,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from django.contrib.humanize.templatetags.humanize import intcomma
-
 from territoires.models import Contour
 
 from .choices import NatureMontant
@@ -30,7 +28,8 @@ FALLBACK_POINTS = {
 
 
 def euros(value: int | None) -> str:
-    return f"{intcomma(value)} €".replace(",", "\u202f") if value is not None else ""
+    """French typography: narrow no-break space between thousands, no-break space before €."""
+    return f"{value:,}".replace(",", "\u202f") + "\u00a0€" if value is not None else ""
 
 
 def format_montant(aide) -> str:

@@ -1,7 +1,7 @@
 """Chainable domain filters on aids (`Aide.objects.published().open_on(d)…`)."""
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from .choices import StatutAide
 from .fields import MultiChoiceField
@@ -32,8 +32,15 @@ class AideQuerySet(models.QuerySet):
 
     def with_relations(self):
         """Everything eligibility and result cards read, in a constant number of queries."""
+        from .models import ConditionZonage
+
+        conditions = ConditionZonage.objects.select_related("departement")
         return self.select_related("bareme").prefetch_related(
-            "financeurs", "regions", "departements", "communes", "conditions_zonage"
+            "financeurs",
+            "regions",
+            "departements",
+            "communes",
+            Prefetch("conditions_zonage", queryset=conditions),
         )
 
     def eligible_at(

@@ -1,0 +1,185 @@
+"""The finder page: search by place and profession, reasons, messages, query count."""
+
+import pytest
+from django.urls import reverse
+
+from aides.models import Aide, ConditionZonage
+from territoires.models import Departement
+
+from .conftest import make_aide
+
+pytestmark = pytest.mark.django_db
+URL = reverse("aides:finder")
+
+
+@pytest.fixture
+def aides(zip_saint_denis):
+    make_aide(
+        "aide-zip",
+        nom="Aide aux médecins en ZIP",
+        professions=["medecin-generaliste"],
+        conditions=[("medecin-generaliste", "zip")],
+        montant_max=10000,
+        financeurs=["assurance-maladie"],
+    )
+    make_aide("aide-region", nom="Aide de la région", regions=["11"], montant_max=500)
+    make_aide("aide-brouillon", nom="Aide en préparation", statut="brouillon")
+    make_aide(
+        "aide-fermee",
+        nom="Contrat fermé",
+        statut="archivee",
+        date_cloture="2025-12-31",
+        conditions=[("medecin-generaliste", "zip")],
+    )
+
+
+def test_search_by_commune_lists_matching_aids_with_their_reasons(client, aides):
+    response = client.get(
+        URL, {"commune": "Saint-Denis (93066)", "profession": "medecin-generaliste"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "2 aides" in html and "à Saint-Denis" in html
+    assert "Aide aux médecins en ZIP" in html
+    assert "ZIP — arrêté ARS Île-de-France du 31 mars 2022" in html
+    assert "toute la région Île-de-France" in html
+    assert "Aide en préparation" not in html  # draft
+    assert "Contrat fermé" not in html  # closed today
+
+
+def test_postal_code_and_name_find_the_same_commune(client, aides):
+    by_postal = client.get(URL, {"commune": "93200"}).content.decode()
+    by_name = client.get(URL, {"commune": "saint denis"}).content.decode()
+    assert "à Saint-Denis" in by_postal and "à Saint-Denis" in by_name
+
+
+def test_commune_outside_the_zone_does_not_get_the_zoned_aid(client, aides):
+    html = client.get(
+        URL, {"commune": "77379", "profession": "medecin-generaliste"}
+    ).content.decode()
+    assert "Aide aux médecins en ZIP" not in html
+    assert "Aide de la région" in html
+
+
+def test_closed_aids_are_shown_on_request(client, aides):
+    html = client.get(URL, {"commune": "93066", "fermees": "on"}).content.decode()
+    assert "Contrat fermé" in html and "Fermée depuis le 31 décembre 2025" in html
+
+
+def test_a_date_in_the_past_shows_what_was_open_then(client, aides):
+    html = client.get(URL, {"commune": "93066", "date": "2025-06-01"}).content.decode()
+    assert "Contrat fermé" in html
+    assert "Aides ouvertes le 1 juin 2025" in html
+
+
+def test_without_a_place_conditions_are_listed_as_things_to_check(client, aides):
+    html = client.get(URL).content.decode()
+    assert "Conditions de lieu à vérifier" in html
+    assert "sous condition de zonage : ZIP (médecin généraliste)" in html
+
+
+def test_unknown_and_malformed_parameters_are_ignored_with_a_french_message(client, aides):
+    response = client.get(
+        URL,
+        {"commune": "Zzzville", "profession": "plombier", "lat": "abc", "page": "x", "foo": "1",
+         "date": "31/02/2026", "financeur": "inconnu", "tri": "hasard"},
+    )  # fmt: skip
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Le paramètre « foo » est inconnu : il a été ignoré." in html
+    assert "Aucune commune connue ne correspond à « Zzzville »" in html
+    assert "Profession : Sélectionnez un choix valide." in html
+    assert "Latitude : Saisissez un nombre." in html
+    assert "Aide de la région" in html  # the rest of the search still runs
+
+
+def test_ambiguous_postal_code_lists_the_candidates(client, aides):
+    html = client.get(URL, {"commune": "77160"}).content.decode()
+    assert "Plusieurs communes correspondent au code 77160" in html
+    assert "Provins (77379)" in html
+
+
+def test_half_a_point_is_refused(client, aides):
+    html = client.get(URL, {"lat": "48.93"}).content.decode()
+    assert "Indiquez la latitude et la longitude du point, ou aucune des deux." in html
+
+
+def test_empty_state_suggests_what_to_relax(client, aides):
+    html = client.get(
+        URL, {"commune": "77379", "profession": "sage-femme", "forme": "bourse"}
+    ).content.decode()
+    assert "Aucune aide ne correspond à tous ces critères" in html
+    assert "Retirer la profession" in html and "Retirer la forme de l&#x27;aide" in html
+    assert "Afficher aussi les aides fermées" in html
+
+
+def test_sort_by_amount_puts_the_largest_first(client, aides):
+    html = client.get(URL, {"commune": "93066", "tri": "montant"}).content.decode()
+    assert html.index("Aide aux médecins en ZIP") < html.index("Aide de la région")
+    html = client.get(URL, {"commune": "93066", "tri": "cloture", "fermees": "on"}).content.decode()
+    assert html.index("Contrat fermé") < html.index("Aide aux médecins en ZIP")
+
+
+def test_financer_filter(client, aides):
+    html = client.get(URL, {"financeur": "assurance-maladie"}).content.decode()
+    assert "Aide aux médecins en ZIP" in html and "Aide de la région" not in html
+
+
+def test_pagination_keeps_the_search_in_the_links(client, db):
+    for i in range(25):
+        make_aide(f"aide-{i:02d}", nom=f"Aide numéro {i:02d}")
+    page1 = client.get(URL, {"profession": "infirmier"}).content.decode()
+    assert "25 aides" in page1
+    assert "profession=infirmier&amp;page=2" in page1 or "page=2&amp;profession=infirmier" in page1
+    page2 = client.get(URL, {"profession": "infirmier", "page": "2"}).content.decode()
+    assert page2.count('class="fr-card fr-card--horizontal') == 5
+
+
+def test_the_page_works_without_javascript(client, aides):
+    html = client.get(URL).content.decode()
+    assert '<form method="get" action="/aides/"' in html
+    assert 'name="commune"' in html and 'name="lat"' in html and 'name="lon"' in html
+    assert "<details" in html  # the map block opens without script
+
+
+def test_query_count_does_not_grow_with_the_number_of_aids(client, zip_saint_denis,
+                                                           django_assert_num_queries):  # fmt: skip
+    params = {"commune": "93066", "profession": "medecin-generaliste"}
+
+    def count_queries():
+        client.get(URL, params)  # warm the zone index and the locator
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(URL, params)
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    _bulk_aides(10)
+    few = count_queries()
+    assert few <= 12, "place (2), aids and their relations (6), financer choices (1)"
+    _bulk_aides(500, start=10)
+    assert Aide.objects.published().count() == 510
+    with django_assert_num_queries(few):
+        response = client.get(URL, params)
+    assert "510 aides" in response.content.decode()
+
+
+def _bulk_aides(n, start=0):
+    aides = Aide.objects.bulk_create(
+        [
+            Aide(
+                slug=f"aide-masse-{i}", nom=f"Aide en masse {i}", resume="R", forme="subvention",
+                nature_montant="forfait", montant_max=i, statut="publiee",
+                professions=["medecin-generaliste"], publics=["professionnel"],
+                etapes=["installation"],
+            )
+            for i in range(start, start + n)
+        ]
+    )  # fmt: skip
+    seine_saint_denis = Departement.objects.get(code="93")
+    ConditionZonage.objects.bulk_create(
+        [ConditionZonage(aide=a, profession="medecin-generaliste", categories="zip") for a in aides]
+        + [ConditionZonage(aide=a, departement=seine_saint_denis) for a in aides[::2]]
+    )
