@@ -236,6 +236,9 @@ class Contour(models.Model):
     point_lon = models.FloatField("longitude d'un point intérieur")
     point_lat = models.FloatField("latitude d'un point intérieur")
     source = models.CharField("source", max_length=500, blank=True)
+    # SHA-256 of the imported GeoJSON geometry (or of the former communes merged into it): a
+    # re-import compares it without reading the stored geometries, so a no-op run is quick.
+    empreinte = models.CharField("empreinte", max_length=64, blank=True, editable=False)
     modifie_le = models.DateTimeField("modifié le", auto_now=True)
 
     class Meta:
