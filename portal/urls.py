@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import health, views
+from portal import health, urls_public, views
 
 admin.site.site_header = "Portail de l'accès aux soins — espace agents"
 admin.site.site_title = "Espace agents"
@@ -13,9 +13,8 @@ site_patterns = (
         path("sante", health.sante, name="sante"),
         path("accessibilite/", views.accessibilite, name="accessibilite"),
         path("mentions-legales/", views.mentions, name="mentions"),
-        path("carte/", views.coming_soon, {"title": "Carte des structures"}, name="carte"),
-        path("bilan/", views.coming_soon, {"title": "Bilan"}, name="bilan"),
-        path("donnees/", views.coming_soon, {"title": "Données ouvertes"}, name="donnees"),
+        # Public maps, bilan, open data and the /api/v1/ open-data API.
+        *urls_public.urlpatterns,
     ],
     "portal",
 )

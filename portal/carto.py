@@ -1,0 +1,258 @@
+"""Layers of the public maps: light outlines, a choropleth, clustered structure markers.
+
+Page weight is what makes a map usable on a phone, so outlines are simplified and their
+coordinates rounded (≈ 10 m) once per process, and markers are one compact array read by
+a small callback (FastMarkerCluster) instead of one JavaScript block per marker.
+Popups are built with `textContent`: names typed by agents are never parsed as HTML.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from dataclasses import dataclass
+
+import folium
+import shapely
+from django.templatetags.static import static
+from django.utils.safestring import SafeString, mark_safe
+from folium.plugins import FastMarkerCluster
+from shapely.geometry import mapping, shape
+
+from portal.maps import LOCAL_ASSETS, MAP_CSS, MapParts
+from territoires.models import Contour
+
+# Marker clusters need the map's own maxZoom when no tile layer gives one (tiles "none").
+MAX_ZOOM = 18
+COORD_DECIMALS = 4  # ≈ 10 m: enough for a marker or an outline on a public map
+# Simplification tolerance in degrees, by use (≈ 300 m for a région, ≈ 100 m for communes).
+TOLERANCE_DEPARTEMENTS = 0.003
+TOLERANCE_COMMUNES = 0.001
+# DSFR "bleu France" scale, from light to dark; grey for "no data".
+PALETTE = ["#e3e3fd", "#cacafb", "#8585f6", "#5757c5", "#000091"]
+NO_DATA = "#e5e5e5"
+OUTLINE_STYLE = {"color": "#161616", "weight": 2, "fill": False}
+COMMUNE_STYLE = {"color": "#666666", "weight": 0.6, "fillOpacity": 0, "fillColor": "#ffffff"}
+QPV_STYLE = {"color": "#b34000", "weight": 1.5, "fillColor": "#fc5d00", "fillOpacity": 0.35}
+
+_cache: dict[tuple, tuple] = {}
+_lock = threading.Lock()
+
+
+def light(geometry: dict, tolerance: float) -> dict:
+    """`geometry` simplified (topology kept) with coordinates rounded to COORD_DECIMALS."""
+    geom = shape(geometry).simplify(tolerance, preserve_topology=True)
+    geom = shapely.transform(geom, lambda coords: coords.round(COORD_DECIMALS))
+    return mapping(geom)
+
+
+def outlines(niveau: str, codes, tolerance: float) -> dict[str, dict]:
+    """{code: light geometry} of the contours of `codes` that exist (1 or 2 queries).
+
+    The light shapes are kept per process and reused while the contour's `modifie_le`
+    is unchanged; only missing or changed ones are read (the big query) and simplified.
+    """
+    stamps = dict(
+        Contour.objects.filter(niveau=niveau, code__in=list(codes)).values_list(
+            "code", "modifie_le"
+        )
+    )
+    result, missing = {}, []
+    for code, stamp in stamps.items():
+        cached = _cache.get((niveau, code, tolerance))
+        if cached is not None and cached[0] == stamp:
+            result[code] = cached[1]
+        else:
+            missing.append(code)
+    if missing:
+        rows = Contour.objects.filter(niveau=niveau, code__in=missing).values_list(
+            "code", "modifie_le", "geometrie"
+        )
+        with _lock:
+            for code, stamp, geometry in rows:
+                result[code] = light(geometry, tolerance)
+                _cache[(niveau, code, tolerance)] = (stamp, result[code])
+    return result
+
+
+def bounds_of(geometries) -> tuple[float, float, float, float] | None:
+    """(min_lon, min_lat, max_lon, max_lat) of GeoJSON geometries, as `Contour.bbox`."""
+    shapes = [shape(g) for g in geometries if g]
+    if not shapes:
+        return None
+    return tuple(shapely.total_bounds(shapes).tolist())
+
+
+def points_bounds(points) -> tuple[float, float, float, float] | None:
+    points = [(lat, lon) for lat, lon in points if lat is not None and lon is not None]
+    if not points:
+        return None
+    lats, lons = [p[0] for p in points], [p[1] for p in points]
+    return (min(lons), min(lats), max(lons), max(lats))
+
+
+def extra_header(parts: MapParts) -> SafeString:
+    """`parts.header` without what every map loads (Leaflet, shim, map CSS).
+
+    For a second map on a page that already has one: loading Leaflet twice would replace
+    `L` and drop the plugins attached to it.
+    """
+    base = [
+        static(MAP_CSS),
+        *(static(LOCAL_ASSETS[k]) for k in ("leaflet", "leaflet_css", "jquery")),
+    ]
+    lines = [line for line in parts.header.split("\n") if not any(url in line for url in base)]
+    return mark_safe("\n".join(lines))
+
+
+# --- Choropleth ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Classe:
+    debut: float
+    fin: float
+    couleur: str
+    libelle: str
+
+
+def _nice_step(maximum: float, count: int) -> float:
+    raw = maximum / count
+    power = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 2.5, 5, 10):
+        if raw <= factor * power:
+            return factor * power
+    return 10 * power  # pragma: no cover - the loop always returns
+
+
+def number(value: float) -> str:
+    text = f"{value:,.1f}" if value != int(value) else f"{int(value):,}"
+    return text.replace(",", "\u202f").replace(".", ",")
+
+
+def classes(values, count: int = len(PALETTE)) -> list[Classe]:
+    """Equal-interval classes with round bounds, from 0 to the largest value."""
+    known = [v for v in values if v is not None]
+    maximum = max(known, default=0)
+    if maximum <= 0:
+        return [Classe(0, 0, PALETTE[0], "0")]
+    step = _nice_step(maximum, count)
+    result, start = [], 0.0
+    for index in range(count):
+        end = step * (index + 1)
+        label = f"de {number(start)} à {number(end)}" if index else f"jusqu'à {number(end)}"
+        result.append(Classe(start, end, PALETTE[index], label))
+        if end >= maximum:
+            break
+        start = end
+    return result
+
+
+def colour(value, bins: list[Classe]) -> str:
+    if value is None:
+        return NO_DATA
+    for classe in bins:
+        if value <= classe.fin:
+            return classe.couleur
+    return bins[-1].couleur
+
+
+def choropleth(fmap, features: list[dict], name: str) -> None:
+    """Départements filled with `properties.couleur`, a tooltip with `properties.texte`."""
+    if not features:
+        return
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name=name,
+        style_function=lambda f: {
+            "fillColor": f["properties"]["couleur"],
+            "color": "#3a3a3a",
+            "weight": 1,
+            "fillOpacity": 0.75,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["texte"], labels=False),
+    ).add_to(fmap)
+
+
+def outline_layer(fmap, geometries: dict[str, dict], names: dict[str, str], name, style):
+    features = [
+        {"type": "Feature", "geometry": geometry, "properties": {"nom": names.get(code, code)}}
+        for code, geometry in sorted(geometries.items())
+    ]
+    if features:
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": features},
+            name=name,
+            style_function=lambda f: style,
+            tooltip=folium.GeoJsonTooltip(fields=["nom"], labels=False),
+        ).add_to(fmap)
+
+
+# --- Markers ------------------------------------------------------------------------------
+
+# Rows are [lat, lon, name, kind index, commune, aid indexes, year]; labels are looked up
+# in the tables embedded once. Every text goes through textContent.
+_CALLBACK = """(function () {
+    var kinds = %(kinds)s, aids = %(aids)s;
+    function line(box, label, value) {
+        if (value === null || value === undefined || value === "") { return; }
+        var p = document.createElement("p");
+        p.className = "fr-text--sm fr-mb-0";
+        var b = document.createElement("b");
+        b.textContent = label + " : ";
+        p.appendChild(b);
+        p.appendChild(document.createTextNode(String(value)));
+        box.appendChild(p);
+    }
+    return function (row) {
+        var marker = L.marker(new L.LatLng(row[0], row[1]), {title: row[2], alt: row[2]});
+        marker.bindPopup(function () {
+            var box = document.createElement("div");
+            var title = document.createElement("p");
+            title.className = "fr-text--bold fr-mb-1v";
+            title.textContent = row[2];
+            box.appendChild(title);
+            line(box, "Type", kinds[row[3]]);
+            line(box, "Commune", row[4]);
+            line(box, "Aide", row[5].map(function (i) { return aids[i]; }).join(", "));
+            line(box, "Année de décision", row[6]);
+            return box;
+        });
+        return marker;
+    };
+})()"""
+
+
+def _script_json(value) -> str:
+    """JSON safe inside a <script> element."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def structure_markers(fmap, lignes, name="Structures soutenues") -> None:
+    """One clustered marker per structure that has a point (`lignes`: LigneCarte)."""
+    kinds, aids = {}, {}
+    data = []
+    for ligne in lignes:
+        if ligne.latitude is None or ligne.longitude is None:
+            continue
+        kind = kinds.setdefault(ligne.type_libelle, len(kinds))
+        aid_ids = [aids.setdefault(a, len(aids)) for a in ligne.aides]
+        data.append(
+            [
+                round(ligne.latitude, COORD_DECIMALS),
+                round(ligne.longitude, COORD_DECIMALS),
+                ligne.nom,
+                kind,
+                ligne.commune,
+                aid_ids,
+                ligne.annee,
+            ]
+        )
+    if not data:
+        return
+    callback = _CALLBACK % {"kinds": _script_json(list(kinds)), "aids": _script_json(list(aids))}
+    FastMarkerCluster(
+        data, callback=callback, name=name, showCoverageOnHover=False, chunkedLoading=True
+    ).add_to(fmap)

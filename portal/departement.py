@@ -1,0 +1,169 @@
+"""What the public journeys add to a département page: key figures, structures, zonings, aids.
+
+Registered as sections of the territoires département page (territoires.sections) from
+PortalConfig.ready(): territoires never imports this module. Each function returns the
+context of one partial in templates/portal/departement/.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from aides.models import Aide
+from aides.montants import format_montant
+from portal import carto
+from portal.carte_structures import carte_departement
+from portal.stats import key_figures
+from structures.models import ProfessionnelSoutenu, Structure
+from territoires.models import Commune, Profession, ZonageKind
+from territoires.sections import register
+from territoires.zones import zones_for_communes
+
+TABLE_ROWS = 30
+
+
+def chiffres_cles(request, departement) -> dict:
+    figures = key_figures(
+        Structure.objects.published().filter(departement=departement),
+        ProfessionnelSoutenu.objects.published().filter(departement=departement),
+    )
+    return {"departement": departement, "chiffres": figures}
+
+
+def structures(request, departement) -> dict:
+    result = carte_departement(request, departement, Structure.objects.published())
+    return {
+        "departement": departement,
+        "result": result,
+        "carte": result.carte,
+        # The page may already load Leaflet for its own map: then only the extra assets.
+        "header_supplement": carto.extra_header(result.carte),
+        "lignes": result.lignes[:TABLE_ROWS],
+        "tronque": len(result.lignes) > TABLE_ROWS,
+    }
+
+
+@dataclass
+class ZonesProfession:
+    profession: str
+    libelle: str
+    categories: list[tuple[str, int, int]] = field(
+        default_factory=list
+    )  # (libellé, entières, parties)
+
+
+def _matches(request, departement) -> dict[str, list]:
+    """Zones of every commune of the département, computed once per request (3 queries)."""
+    cached = getattr(request, "_portal_zones_departement", None)
+    if cached is not None and cached[0] == departement.pk:
+        return cached[1]
+    codes = list(
+        Commune.objects.filter(departement=departement)
+        .exclude(arrondissements__isnull=False)
+        .values_list("code", flat=True)
+        .distinct()
+    )
+    matches = zones_for_communes(codes, date=timezone.localdate())
+    request._portal_zones_departement = (departement.pk, matches)
+    return matches
+
+
+def zonages(request, departement) -> dict:
+    """Per profession, each zone category and how many communes it covers (wholly/partly)."""
+    matches = _matches(request, departement)
+    counts = defaultdict(lambda: [0, 0])
+    labels, order = {}, {}
+    demo = False
+    for code_matches in matches.values():
+        seen = set()
+        for m in code_matches:
+            key = (m.profession or m.kind, m.categorie)
+            labels[key], order[key] = m.categorie_libelle, m.categorie_ordre
+            demo |= m.demonstration
+            if (key, m.partiel) in seen:
+                continue
+            seen.add((key, m.partiel))
+            counts[key][1 if m.partiel else 0] += 1
+    groups = []
+    kinds = {
+        ZonageKind.QPV.value: "Quartiers prioritaires",
+        ZonageKind.RURAL.value: "Zones rurales",
+    }
+    for value, label in [*Profession.choices, *kinds.items()]:
+        keys = sorted((k for k in counts if k[0] == value), key=lambda k: order[k])
+        groups.append(
+            ZonesProfession(value, label, [(labels[k], counts[k][0], counts[k][1]) for k in keys])
+        )
+    return {
+        "departement": departement,
+        "groupes": groups,
+        "communes": len(matches),
+        "demonstration": demo,
+    }
+
+
+def _present(matches) -> set[tuple[str | None, str]]:
+    return {(m.profession, m.categorie) for ms in matches.values() for m in ms}
+
+
+def aides(request, departement) -> dict:
+    """Published aids open today that apply in at least part of the département, and why."""
+    matches = _matches(request, departement)
+    present = _present(matches)
+    today = timezone.localdate()
+    found = []
+    for aide in Aide.objects.published().open_on(today).with_relations().order_by("nom"):
+        scope = _scope(aide, departement)
+        if scope is None:
+            continue
+        conditions = list(aide.conditions_zonage.all())
+        if conditions:
+            where = _where(conditions, departement, present, aide.professions)
+            if where is None:
+                continue
+            scope = where
+        found.append({"aide": aide, "pourquoi": scope, "montant": format_montant(aide)})
+    return {"departement": departement, "aides": found}
+
+
+def _scope(aide, departement) -> str | None:
+    regions = list(aide.regions.all())
+    deps = list(aide.departements.all())
+    communes = list(aide.communes.all())
+    if not (regions or deps or communes):
+        return "aide nationale"
+    if any(r.pk == departement.region_id for r in regions):
+        return f"toute la région {departement.region.nom}"
+    if any(d.pk == departement.pk for d in deps):
+        return "tout le département"
+    inside = [c.nom for c in communes if c.departement_id == departement.pk]
+    if inside:
+        return "communes de " + ", ".join(inside)
+    return None
+
+
+def _where(conditions, departement, present, aide_professions) -> str | None:
+    reasons = []
+    for condition in conditions:
+        if condition.departement_id == departement.pk:
+            return condition.libelle or "tout le département"
+        wanted = {condition.profession} if condition.profession else set(aide_professions)
+        for profession, categorie in present:
+            if categorie not in condition.codes:
+                continue
+            if profession and wanted and profession not in wanted:
+                continue
+            reasons.append(condition.libelle or categorie.upper())
+    if not reasons:
+        return None
+    return "dans certaines zones : " + ", ".join(dict.fromkeys(reasons))
+
+
+def register_sections() -> None:
+    register("departement", "chiffres-cles", "portal/departement/chiffres.html", chiffres_cles, 10)
+    register("departement", "structures", "portal/departement/structures.html", structures, 20)
+    register("departement", "zonages", "portal/departement/zonages.html", zonages, 30)
+    register("departement", "aides", "portal/departement/aides.html", aides, 40)

@@ -1,0 +1,42 @@
+"""Routes of the public maps, bilan and open data (namespace "portal", see portal.urls)."""
+
+from django.urls import path
+
+from portal import api, views_bilan, views_carte, views_donnees
+
+pages = [
+    path("carte/", views_carte.carte, name="carte"),
+    path("carte/<str:code>/", views_carte.carte_departement_view, name="carte_departement"),
+    path("bilan/", views_bilan.bilan, name="bilan"),
+    path("bilan/<slug:slug>.csv", views_bilan.bilan_csv, name="bilan_csv"),
+    path("donnees/", views_donnees.donnees, name="donnees"),
+    path("donnees/api/", views_donnees.documentation_api, name="donnees_api"),
+    path("donnees/structures.csv", views_donnees.structures_csv, name="donnees_structures_csv"),
+    path(
+        "donnees/structures.geojson",
+        views_donnees.structures_geojson,
+        name="donnees_structures_geojson",
+    ),
+    path(
+        "donnees/professionnels-par-commune.csv",
+        views_donnees.professionnels_csv,
+        name="donnees_professionnels_csv",
+    ),
+    path("donnees/aides.csv", views_donnees.aides_csv, name="donnees_aides_csv"),
+    path("donnees/aides.json", views_donnees.aides_json, name="donnees_aides_json"),
+]
+
+api_v1 = [
+    path("api/v1/openapi.json", api.openapi, name="api_openapi"),
+    path("api/v1/statistiques", api.statistiques, name="api_statistiques"),
+    path("api/v1/structures", api.structures, name="api_structures"),
+    path("api/v1/structures/<int:pk>", api.structure, name="api_structure"),
+    path("api/v1/territoires/regions", api.regions, name="api_regions"),
+    path("api/v1/territoires/regions/<str:code>", api.region, name="api_region"),
+    path("api/v1/territoires/departements", api.departements, name="api_departements"),
+    path("api/v1/territoires/departements/<str:code>", api.departement, name="api_departement"),
+    path("api/v1/territoires/communes", api.communes, name="api_communes"),
+    path("api/v1/territoires/communes/<str:code>", api.commune, name="api_commune"),
+]
+
+urlpatterns = [*pages, *api_v1]
