@@ -56,7 +56,9 @@ class ImportZonageForm(forms.Form):
     valide_au = forms.DateField(
         label="En vigueur jusqu'au", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    url = forms.URLField(label="Adresse de l'acte publié", required=False, max_length=500)
+    url = forms.URLField(
+        label="Adresse de l'acte publié", required=False, max_length=500, assume_scheme="https"
+    )
     titre = forms.CharField(label="Titre de l'acte", required=False, max_length=300)
     editeur = forms.CharField(label="Éditeur", required=False, max_length=100)
     categories = forms.CharField(

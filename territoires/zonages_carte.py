@@ -275,6 +275,13 @@ def folium_map(carte: CarteZonage) -> folium.Map:
     return fmap
 
 
+def french_number(value) -> str:
+    """12463067 → "12 463 067" (narrow no-break spaces); 61.9 → "61,9"."""
+    if isinstance(value, float):
+        return f"{value:.1f}".replace(".", ",")
+    return f"{value:,}".replace(",", "\u202f")
+
+
 def summary(carte: CarteZonage, departement, choice_label: str) -> list[str]:
     """A few sentences saying what the map shows (the text alternative)."""
     if not carte.actes:
@@ -289,12 +296,12 @@ def summary(carte: CarteZonage, departement, choice_label: str) -> list[str]:
     else:
         lines.append(
             f"{departement.nom} : {carte.territoires} commune(s) ou arrondissement(s), "
-            f"{carte.population:,} habitants.".replace(",", "\u202f")
+            f"{french_number(carte.population)} habitants."
         )
         for item in carte.legende:
             lines.append(
-                f"{item.libelle} : {item.territoires} territoire(s), {item.part} % de la "
-                "population."
+                f"{item.libelle} : {item.territoires} territoire(s), "
+                f"{french_number(item.part)} % de la population."
             )
     partial = {ligne.code for ligne in carte.lignes if ligne.partiel}
     if partial:
