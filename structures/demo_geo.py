@@ -16,10 +16,11 @@ import shapely
 from django.utils import timezone
 from shapely.geometry import Point, shape
 
+from territoires.locator import locate_codes
 from territoires.models import Commune, Contour, Zonage, ZonageKind, Zone, ZoneCommune
 
 from . import derivation
-from .validation import locate, point_problem
+from .validation import point_problem
 
 QPV, RURALE, AUCUNE = "qpv", "rurale", "aucune"
 MAX_TRIES = 400
@@ -74,6 +75,7 @@ class Placer:
             .select_related("departement", "parent")
             .order_by("code")
         )
+        self.by_code = {c.code: c for c in communes}
         with_children = {c.parent.code for c in communes if c.parent_id}
         contours = dict(
             Contour.objects.filter(
@@ -93,6 +95,13 @@ class Placer:
         for dep in self.rural:
             self.rural[dep].sort(key=lambda c: c.code)
         self._state: dict[tuple, _Search] = {}
+
+    def locate(self, lat, lon) -> Commune | None:
+        """The locator's answer, resolved from the communes already in memory."""
+        codes = locate_codes(lat, lon)
+        if codes is None:
+            return None
+        return self.by_code.get(codes.arrondissement or codes.commune)
 
     @staticmethod
     def _children(communes, parent):
@@ -115,7 +124,7 @@ class Placer:
         geometry = self.shapes.get(commune.code)
         if geometry is None:
             return Placement(commune, None, None), category(derivation.derive(commune))
-        search = _Search(geometry)
+        search = _Search(geometry, self.locate)
         if not search.advance(None, commune):
             raise ValueError(f"Aucun point valide trouvé dans {commune}.")
         place = search.found[0]
@@ -135,7 +144,7 @@ class Placer:
         if geometry is None:
             # No outline loaded: the commune without a point (rural or plain slots only).
             return Placement(commune, None, None)
-        state = self._state.setdefault((wanted, key), _Search(geometry))
+        state = self._state.setdefault((wanted, key), _Search(geometry, self.locate))
         while len(state.found) <= rank:
             if not state.advance(wanted, commune):
                 return None
@@ -145,8 +154,9 @@ class Placer:
 class _Search:
     """Successive valid points inside one shape."""
 
-    def __init__(self, geometry):
+    def __init__(self, geometry, locate):
         self.geometry = geometry
+        self.locate = locate
         shapely.prepare(geometry)
         self.found: list[Placement] = []
         self.index = 0
@@ -167,7 +177,7 @@ class _Search:
             lat, lon = round(point.y, 6), round(point.x, 6)
             if not self.geometry.contains(Point(lon, lat)):
                 continue
-            where = locate(lat, lon)
+            where = self.locate(lat, lon)
             if where is None or (commune is not None and where.pk != commune.pk):
                 continue
             if wanted is not None and category(derivation.derive(where, lat, lon)) != wanted:

@@ -131,6 +131,8 @@ class ScopedResource(resources.ModelResource):
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
+        if instance.commune_id:
+            instance.sync_territoire()  # the région follows the commune, as on save
         try:
             # Check constraints are enforced by the database; Django would check each with a
             # query per row. Uniqueness of the dossier number is handled by the loader.

@@ -5,6 +5,8 @@ from itertools import chain
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.text import capfirst
 
 from ..access import perimetre_of
 from ..models import ProfessionnelSoutenu, Structure
@@ -25,9 +27,27 @@ def _recent_changes(user):
             .select_related("history_user")
             .order_by("-history_date")[:LIMIT]
         )
-        rows.append((model._meta, record) for record in history)
-    merged = sorted(chain.from_iterable(rows), key=lambda r: r[1].history_date, reverse=True)
+        rows.append(_change_row(model, record) for record in history)
+    merged = sorted(chain.from_iterable(rows), key=lambda r: r["date"], reverse=True)
     return merged[:LIMIT]
+
+
+def _change_row(model, record) -> dict:
+    opts = model._meta
+    label = getattr(record, "nom", "") or (
+        record.get_profession_display() if hasattr(record, "profession") else ""
+    )
+    url = None
+    if record.history_type != "-":
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[record.id])
+    return {
+        "date": record.history_date,
+        "user": record.history_user,
+        "action": record.get_history_type_display(),
+        "label": f"{capfirst(opts.verbose_name)} : {label}",
+        "url": url,
+        "reason": record.history_change_reason or "",
+    }
 
 
 def dashboard_context(user) -> dict:
