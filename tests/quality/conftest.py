@@ -10,6 +10,7 @@ import io
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -21,12 +22,14 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connections, transaction
 from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler, _MediaFilesHandler
 
+from tests.quality import stats
+
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-# Steps of setup_demo that the reference data fixture has not already run.
-SKIPPED_SETUP_STEPS = {"migrate", "import_cog"}
+# Steps of setup_demo already run by the session's reference data fixture (tests/conftest.py).
+SKIPPED_SETUP_STEPS = {"migrate", "import_cog", "import_contours_local"}
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -37,8 +40,6 @@ def pytest_runtest_makereport(item, call):
 
 
 def pytest_terminal_summary(terminalreporter):
-    from tests.quality import stats
-
     for line in stats.summary_lines():
         terminalreporter.write_line(line)
 
@@ -62,7 +63,9 @@ def demo_data(django_db_setup, django_db_blocker):
         atomic.__enter__()
         for name, kwargs in STEPS:
             if name in ran:
+                started = time.perf_counter()
                 call_command(name, **kwargs, stdout=io.StringIO(), stderr=io.StringIO())
+                stats.setup_seconds[name] = time.perf_counter() - started
     yield ran
     with django_db_blocker.unblock():
         transaction.set_rollback(True)

@@ -108,22 +108,29 @@ def _fill(route: str, values: dict[str, str]) -> str:
     return "/" + _PARAM.sub(lambda m: values[m.group("name")], route)
 
 
+def public_routes() -> list[tuple[str, str]]:
+    """(route, name) of every public URL pattern; needs no database (usable at collection)."""
+    return list(dict(_walk(get_resolver().url_patterns)).items())
+
+
+def instantiate(route: str, name: str, client: Client, db_values=None) -> PublicPage:
+    """The route with real values for its parameters, the first combination answering 200."""
+    db_values = _values_from_db() if db_values is None else db_values
+    params = [m.group("name") for m in _PARAM.finditer(route)]
+    page = PublicPage(route=route, name=name, params=params)
+    context = f"{name} {_PARAM.sub('', route)}"
+    pools = [_candidates(p, context, db_values) for p in params]
+    for combo in itertools.islice(itertools.product(*pools), MAX_TRIES_PER_PATTERN):
+        url = _fill(route, dict(zip(params, combo, strict=True)))
+        page.tried.append(url)
+        if client.get(url).status_code == 200:
+            page.url = url
+            break
+    return page
+
+
 def public_pages(client: Client | None = None) -> list[PublicPage]:
     """Every public route, each with a path that answers 200 when one can be found."""
     client = client or Client()
     db_values = _values_from_db()
-    pages = []
-    for route, name in dict(_walk(get_resolver().url_patterns)).items():
-        params = [m.group("name") for m in _PARAM.finditer(route)]
-        page = PublicPage(route=route, name=name, params=params)
-        context = f"{name} {_PARAM.sub('', route)}"
-        pools = [_candidates(p, context, db_values) for p in params]
-        combos = itertools.islice(itertools.product(*pools), MAX_TRIES_PER_PATTERN)
-        for combo in combos:
-            url = _fill(route, dict(zip(params, combo, strict=True)))
-            page.tried.append(url)
-            if client.get(url).status_code == 200:
-                page.url = url
-                break
-        pages.append(page)
-    return pages
+    return [instantiate(route, name, client, db_values) for route, name in public_routes()]
