@@ -1,6 +1,8 @@
 """Agents write, publish and archive aids; every change is kept (django-simple-history)."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -17,8 +19,12 @@ class ConditionZonageInline(admin.TabularInline):
     verbose_name_plural = "conditions de zonage (il suffit d'en remplir une)"
 
 
+URL_FIELDS = {models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}}
+
+
 @admin.register(Aide)
 class AideAdmin(SimpleHistoryAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = [
         "nom", "sigle", "statut", "financeurs_list", "date_cloture", "verifie_le",
         "informations_verifiees", "voir",
@@ -115,6 +121,7 @@ class AideAdmin(SimpleHistoryAdmin):
 
 @admin.register(Financeur)
 class FinanceurAdmin(SimpleHistoryAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = ["nom", "type", "slug"]
     list_filter = ["type"]
     search_fields = ["nom", "slug"]
@@ -128,6 +135,7 @@ class PalierInline(admin.TabularInline):
 
 @admin.register(Bareme)
 class BaremeAdmin(SimpleHistoryAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = ["nom", "variable", "verifie"]
     list_filter = ["verifie", "variable"]
     search_fields = ["nom"]

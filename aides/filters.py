@@ -175,6 +175,13 @@ class FinderSearch:
             self.errors.setdefault(key, []).append("Paramètre inconnu.")
             self.notices.append(f"Le paramètre « {key[:40]} » est inconnu : il a été ignoré.")
             data.pop(key)
+        if params.get("adresse") and not geocoder.enabled():
+            self.errors.setdefault("adresse", []).append("Recherche d'adresse désactivée.")
+            self.notices.append(
+                "La recherche par adresse n'est pas disponible sur ce site : indiquez la "
+                "commune ou choisissez un point sur la carte."
+            )
+            data.pop("adresse")
         base = queryset if queryset is not None else Aide.objects.published()
         self.filterset = AideFilterSet(data, queryset=base)
         form = self.filterset.form
