@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class TerritoiresConfig(AppConfig):
     name = "territoires"
     verbose_name = "Territoires et zonages"
+
+    def ready(self):
+        from .zonages_sections import register_sections
+
+        register_sections()

@@ -139,3 +139,34 @@ def test_an_ambiguous_name_offers_a_choice_that_keeps_the_map_choice(client):
     html = response.content.decode()
     assert "Plusieurs communes correspondent" in html
     assert "profession=infirmier&amp;departement=93&amp;lieu=10340#a-cette-adresse" in html
+
+
+def test_commune_page_lists_its_zones_per_profession_with_sources(client):
+    make_act({"zac": ["75056"], "zip": [("75116", "751166199")]}, titre="Arrêté ARS 2022")
+    html = unescape(client.get(reverse("territoires:commune", args=["75116"])).content.decode())
+    section = html[html.index('id="titre-zonages-commune"') :]
+    assert "Zones en vigueur à Paris 16e Arrondissement (75116)" in section
+    assert "<strong>ZAC</strong>" in section and "<strong>ZIP</strong>" in section
+    assert "une partie de la commune" in section
+    assert 'Source : <a href="https://example.test/acte"' in section
+    assert "<dt>Orthophoniste</dt>" in section
+    assert "/zonages/?profession=medecin-generaliste&departement=75#resultat" in section
+    assert "Données de démonstration" not in html
+
+
+def test_commune_section_costs_three_queries(rf, django_assert_num_queries):
+    from territoires.models import Commune
+    from territoires.zonages_sections import commune_section
+
+    commune = Commune.objects.with_refs().get(code="93066")
+    make_act({"zip": ["93066"]}, demonstration=True)
+    with django_assert_num_queries(3):
+        context = commune_section(rf.get("/"), commune)
+    assert context["zones_demonstration"] is True
+
+
+def test_departement_page_links_to_each_zoning_map(client):
+    html = client.get(reverse("territoires:departement", args=["93"])).content.decode()
+    section = html[html.index('id="titre-zonages-departement"') :]
+    assert '/zonages/?profession=infirmier&amp;departement=93#resultat">Infirmier' in section
+    assert "profession=qpv&amp;departement=93" in section
