@@ -8,6 +8,7 @@ codes matching nothing are only reported.
 """
 
 import gzip
+import hashlib
 import json
 import urllib.error
 import urllib.request
@@ -21,7 +22,7 @@ from shapely.geometry import shape
 from territoires import locator
 from territoires.models import Commune, CommuneAlias, Contour, Departement, Region
 
-from .sync import Counts, sync_rows
+from .sync import BATCH_SIZE, Counts
 
 # Etalab "contours administratifs" (Admin Express COG, generalised to 100 m).
 ETALAB_URL = "https://etalab-datasets.geo.data.gouv.fr/contours-administratifs/latest/geojson/"
@@ -92,8 +93,11 @@ def _geometry(feature):
     return geom
 
 
-def _targets(niveau: str) -> tuple[set[str], dict[str, str]]:
-    """Codes a feature may carry at this level, and former codes -> current commune code."""
+def matching_codes(niveau: str) -> tuple[set[str], dict[str, str]]:
+    """Codes a feature may carry at this level, and former codes -> current commune code.
+
+    Computed once per command and passed to `import_contours` for each file.
+    """
     if niveau == Contour.Niveau.REGION:
         return set(Region.objects.values_list("code", flat=True)), {}
     if niveau == Contour.Niveau.DEPARTEMENT:
@@ -103,10 +107,19 @@ def _targets(niveau: str) -> tuple[set[str], dict[str, str]]:
     return codes, {old: new for old, new in former.items() if old not in codes}
 
 
-def import_contours(features: list[dict], niveau: str, source: str) -> ContourReport:
+def fingerprint(features: list[dict]) -> str:
+    """SHA-256 of the geometries (order-independent), stored as `Contour.empreinte`."""
+    digest = hashlib.sha256()
+    dumps = (json.dumps(f["geometry"], sort_keys=True, separators=(",", ":")) for f in features)
+    for dump in sorted(dumps):
+        digest.update(dump.encode())
+    return digest.hexdigest()
+
+
+def import_contours(features: list[dict], niveau: str, source: str, targets=None):
     """Write the outlines that differ from the stored ones; call inside a transaction."""
     report = ContourReport()
-    codes, former = _targets(niveau)
+    codes, former = targets if targets is not None else matching_codes(niveau)
     parts: dict[str, list] = {}
     for index, feature in enumerate(features):
         feature = feature if isinstance(feature, dict) else {}
@@ -126,30 +139,36 @@ def import_contours(features: list[dict], niveau: str, source: str) -> ContourRe
         else:
             report.merged.setdefault(target, []).append(code)
 
-    existing = {c.code: c for c in Contour.objects.filter(niveau=niveau, code__in=list(parts))}
+    # Geometries are not read back: the fingerprint tells whether anything changed.
+    existing = {
+        c.code: c
+        for c in Contour.objects.filter(niveau=niveau, code__in=list(parts)).only(
+            "id", "code", "source", "empreinte"
+        )
+    }
     wanted, source = {}, str(source)[:500]
     for code, items in parts.items():
+        empreinte = fingerprint(items)
         stored = existing.get(code)
-        if (
-            len(items) == 1
-            and stored is not None
-            and stored.source == source
-            and stored.geometrie == items[0]["geometry"]
-        ):
-            report.counts.unchanged += 1  # the common case on a second run: no geometry work
+        if stored is not None and (stored.empreinte, stored.source) == (empreinte, source):
+            report.counts.unchanged += 1
             continue
         values = _contour_values(items, source)
         if values is None:
             report.invalid.append(code)
-        elif stored is None or any(getattr(stored, k) != v for k, v in values.items()):
-            wanted[code] = {**values, "modifie_le": timezone.now()}
-        else:
-            report.counts.unchanged += 1
-    unchanged = report.counts.unchanged
-    report.counts = sync_rows(
-        Contour, existing, wanted, make_key=lambda code: {"niveau": niveau, "code": code}
+            continue
+        wanted[code] = {**values, "empreinte": empreinte, "modifie_le": timezone.now()}
+    # Changed outlines are replaced (delete + insert): nothing points to a Contour, and
+    # bulk_update would build a huge CASE expression per field.
+    replaced = [existing[code].pk for code in wanted if code in existing]
+    for start in range(0, len(replaced), BATCH_SIZE):
+        Contour.objects.filter(pk__in=replaced[start : start + BATCH_SIZE]).only("id").delete()
+    Contour.objects.bulk_create(
+        [Contour(niveau=niveau, code=code, **values) for code, values in wanted.items()],
+        batch_size=BATCH_SIZE,
     )
-    report.counts.unchanged = unchanged
+    report.counts.updated = len(replaced)
+    report.counts.created = len(wanted) - len(replaced)
     if niveau == Contour.Niveau.COMMUNE and report.counts.written:
         locator.invalidate_on_commit()
     return report

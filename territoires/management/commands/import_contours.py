@@ -10,6 +10,7 @@ from territoires.importers.contours import (
     ContourError,
     import_contours,
     is_url,
+    matching_codes,
     read_features,
 )
 from territoires.models import Contour
@@ -50,7 +51,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         niveau = options["level"]
         sources = options["sources"] or DEFAULT_SOURCES[niveau]
-        written = 0
+        written, targets = 0, None
         with transaction.atomic():
             for source in sources:
                 self.stdout.write(f"Lecture de {source}…")
@@ -60,7 +61,8 @@ class Command(BaseCommand):
                     raise CommandError(str(exc)) from exc
                 # Stored as the file's name: the same file read from another folder is unchanged.
                 label = source if is_url(source) else Path(source).name
-                report = import_contours(features, niveau, label)
+                targets = targets or matching_codes(niveau)
+                report = import_contours(features, niveau, label, targets)
                 written += report.counts.written
                 for line in report_lines(source, niveau, report):
                     self.stdout.write(line)

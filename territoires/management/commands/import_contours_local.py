@@ -10,7 +10,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from territoires.importers.contours import ContourError, import_contours, read_features
+from territoires.importers.contours import (
+    ContourError,
+    import_contours,
+    matching_codes,
+    read_features,
+)
 from territoires.models import Contour
 
 from .import_contours import report_lines
@@ -42,11 +47,14 @@ class Command(BaseCommand):
                 self.style.WARNING(f"Aucun contour local dans {folder} : étape ignorée.")
             )
             return
-        written = 0
+        written, targets = 0, {}
         with transaction.atomic():
             for niveau, path in files:
+                if niveau not in targets:
+                    targets[niveau] = matching_codes(niveau)
                 try:
-                    report = import_contours(read_features(path), niveau, path.name)
+                    features = read_features(path)
+                    report = import_contours(features, niveau, path.name, targets[niveau])
                 except ContourError as exc:
                     raise CommandError(str(exc)) from exc
                 written += report.counts.written
