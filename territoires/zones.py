@@ -27,11 +27,14 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
+import numpy as np
+import shapely
 from django.conf import settings
 from django.db import transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+from shapely.geometry import shape
 
 from .models import (
     CategorieZone,
@@ -43,6 +46,8 @@ from .models import (
     ZoneCommune,
 )
 from .signals import zonages_changed
+
+MAX_CACHED_RESULTS = 100_000
 
 
 @dataclass(frozen=True)
@@ -208,8 +213,16 @@ def _merge(matches, active) -> list[ZoneMatch]:
     return sorted(by_zone.values(), key=sort_key)
 
 
+_today_cache = [-1, None]  # [minute, local date]: localdate() costs more than a lookup
+
+
 def _today(date):
-    return date or timezone.localdate()
+    if date is not None:
+        return date
+    minute = int(time.time() // 60)
+    if _today_cache[0] != minute:
+        _today_cache[:] = [minute, timezone.localdate()]
+    return _today_cache[1]
 
 
 # --- Bulk lookup: a constant number of queries -------------------------------------------
@@ -265,9 +278,6 @@ def _gather(code, per_commune, parent, children):
 
 class _Index:
     def __init__(self):
-        from shapely import STRtree
-        from shapely.geometry import shape
-
         self.stamp = _stamp()
         self.checked_at = time.monotonic()
         self.acts = _acts(Zonage.objects.order_by())
@@ -289,13 +299,16 @@ class _Index:
         for zone in zones.order_by("id"):
             try:
                 geometry = shape(zone.geometrie)
-            except (KeyError, TypeError, ValueError, AttributeError):
+            except (KeyError, TypeError, ValueError, AttributeError, shapely.errors.ShapelyError):
                 continue  # a malformed polygon must not break every lookup
             geometries.append(geometry)
             self.polygon_matches.append(_zone_match(zone, partiel=False))
             self.polygon_zones.add(zone.id)
-        self.tree = STRtree(geometries)
+        self.geometries = np.array(geometries, dtype=object)
+        shapely.prepare(self.geometries)
+        self.tree = shapely.STRtree(self.geometries)
         self._active = {}
+        self._results = {}  # (commune code, date) -> merged matches
 
     def active(self, date) -> frozenset[int]:
         if date not in self._active:
@@ -307,10 +320,19 @@ class _Index:
     def commune_matches(self, code) -> list[ZoneMatch]:
         return _gather(code, self.per_commune, self.parent, self.children)
 
-    def point_matches(self, lon, lat) -> list[ZoneMatch]:
-        from shapely import Point
+    def commune_result(self, code, date) -> tuple[ZoneMatch, ...]:
+        key = (code, date)
+        if key not in self._results:
+            if len(self._results) > MAX_CACHED_RESULTS:
+                self._results.clear()
+            self._results[key] = tuple(_merge(self.commune_matches(code), self.active(date)))
+        return self._results[key]
 
-        hits = self.tree.query(Point(lon, lat), predicate="intersects")
+    def point_matches(self, lon, lat) -> list[ZoneMatch]:
+        candidates = self.tree.query(shapely.Point(lon, lat))
+        if len(candidates) == 0:
+            return []
+        hits = candidates[shapely.intersects_xy(self.geometries[candidates], lon, lat)]
         return [self.polygon_matches[i] for i in sorted(hits)]
 
 
@@ -388,18 +410,18 @@ def zones_at(commune=None, lat=None, lon=None, date=None) -> list[ZoneMatch]:
     """
     date = _today(date)
     index = _get_index()
-    active = index.active(date)
     point = lat is not None and lon is not None
     if point and not (math.isfinite(lat) and math.isfinite(lon)):
         raise ValueError("Coordonnées invalides.")
     code = _commune_code(commune)
-    if code is None and point:
+    if not point:
+        return list(index.commune_result(code, date)) if code else []
+    if code is None:
         code = _locate(lat, lon)
     matches = index.commune_matches(code) if code else []
-    if point:
-        matches = [m for m in matches if m.zone_id not in index.polygon_zones]
-        matches += index.point_matches(lon, lat)
-    return _merge(matches, active)
+    matches = [m for m in matches if m.zone_id not in index.polygon_zones]
+    matches += index.point_matches(lon, lat)
+    return _merge(matches, index.active(date))
 
 
 def notify_zonages_changed(zonage_ids=None):
