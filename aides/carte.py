@@ -129,11 +129,13 @@ def zones_of_aide(request, aide, conditions, date=None) -> ZonesAide:
 
 def _departements_for(aide) -> list[Departement]:
     queryset = Departement.objects.order_by("code")
-    regions = [r.pk for r in aide.regions.all()]
-    deps = [d.pk for d in aide.departements.all()]
-    communes = [c.departement_id for c in aide.communes.all()]
-    if deps or communes:
-        return list(queryset.filter(pk__in=deps + communes))
+    regions = [pk for pk, _ in aide.rel.regions]
+    deps = [pk for pk, _, _ in aide.rel.departements]
+    communes = [pk for pk, _ in aide.rel.communes]
+    if communes:
+        deps += Commune.objects.filter(pk__in=communes).values_list("departement_id", flat=True)
+    if deps:
+        return list(queryset.filter(pk__in=deps))
     if regions:
         return list(queryset.filter(region__in=regions))
     return list(queryset.filter(region__code__in=["11", "44"]))

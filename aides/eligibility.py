@@ -17,6 +17,14 @@ from django.utils.formats import date_format
 
 from territoires.models import Commune, Profession, ZonageKind
 
+from .relations import attach
+
+# Not shown in result cards nor used by eligibility: not read for hundreds of aids.
+LONG_TEXT_FIELDS = (
+    "description", "conditions", "contreparties", "demarches", "contact", "source_juridique",
+    "note_verification",
+)  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Raison:
@@ -115,8 +123,10 @@ def evaluate(
     if etape:
         queryset = queryset.for_stage(etape)
     zones = zones_here(lieu, date)
+    queryset = queryset.defer(*LONG_TEXT_FIELDS)
+    aides = attach(list(queryset), queryset)
     results = []
-    for aide in queryset.with_relations():
+    for aide in aides:
         result = judge(aide, lieu, zones, profession, date)
         if result is not None:
             results.append(result)
@@ -124,12 +134,12 @@ def evaluate(
 
 
 def judge(aide, lieu: Lieu, zones, profession, date) -> Eligibilite | None:
-    conditions = list(aide.conditions_zonage.all())
+    conditions = aide.rel.conditions
     if not lieu.connu:
         raisons = [Raison(t) for t in describe_conditions(aide, conditions, profession)]
         return Eligibilite(aide, raisons, aide.is_open_on(date), score=0, a_verifier=True)
     if lieu.commune is None:
-        scope = [] if not _has_scope(aide) else None
+        scope = None if aide.rel.has_scope else []
     else:
         scope = scope_reasons(aide, lieu.commune)
     if scope is None:
@@ -145,23 +155,20 @@ def judge(aide, lieu: Lieu, zones, profession, date) -> Eligibilite | None:
     return Eligibilite(aide, raisons, aide.is_open_on(date), score=score)
 
 
-def _has_scope(aide) -> bool:
-    return bool(aide.regions.all() or aide.departements.all() or aide.communes.all())
-
-
 def scope_reasons(aide, commune: Commune) -> list[Raison] | None:
     """[] for a national aid, reasons when the commune is in scope, None when it is not."""
-    if not _has_scope(aide):
+    rel = aide.rel
+    if not rel.has_scope:
         return []
-    for region in aide.regions.all():
-        if region.id == commune.region_id:
-            return [Raison(f"toute la région {region.nom}")]
-    for dep in aide.departements.all():
-        if dep.id == commune.departement_id:
-            return [Raison(f"tout le département {dep.nom} ({dep.code})")]
-    for com in aide.communes.all():
-        if com.id in (commune.id, commune.parent_id):
-            return [Raison(f"toute la commune de {com.nom}")]
+    for pk, nom in rel.regions:
+        if pk == commune.region_id:
+            return [Raison(f"toute la région {nom}")]
+    for pk, code, nom in rel.departements:
+        if pk == commune.departement_id:
+            return [Raison(f"tout le département {nom} ({code})")]
+    for pk, nom in rel.communes:
+        if pk in (commune.id, commune.parent_id):
+            return [Raison(f"toute la commune de {nom}")]
     return None
 
 
@@ -258,7 +265,8 @@ def describe_conditions(aide, conditions, profession=None) -> list[str]:
         if condition.departement_id:
             lines.append(condition.libelle or f"tout le département {condition.departement.nom}")
     if not conditions:
-        scope = [r.nom for r in aide.regions.all()] + [d.nom for d in aide.departements.all()]
-        scope += [c.nom for c in aide.communes.all()]
+        rel = aide.rel
+        scope = [nom for _, nom in rel.regions] + [nom for _, _, nom in rel.departements]
+        scope += [nom for _, nom in rel.communes]
         lines.append(f"territoire : {', '.join(scope)}" if scope else "aide nationale")
     return list(dict.fromkeys(lines))

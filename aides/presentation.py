@@ -25,7 +25,7 @@ def pour_qui(aide) -> list[str]:
 
 
 def territoire(aide) -> str:
-    names = [f"Région {r.nom}" for r in aide.regions.all()]
-    names += [str(d) for d in aide.departements.all()]
-    names += [c.nom for c in aide.communes.all()]
+    names = [f"Région {nom}" for _, nom in aide.rel.regions]
+    names += [f"{nom} ({code})" for _, code, nom in aide.rel.departements]
+    names += [nom for _, nom in aide.rel.communes]
     return ", ".join(names) if names else "Toute la France"

@@ -1,7 +1,7 @@
 """Chainable domain filters on aids (`Aide.objects.published().open_on(d)…`)."""
 
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 
 from .choices import StatutAide
 from .fields import MultiChoiceField
@@ -29,19 +29,6 @@ class AideQuerySet(models.QuerySet):
 
     def for_public(self, public: str):
         return self.filter(publics__contains=MultiChoiceField.lookup_value(public))
-
-    def with_relations(self):
-        """Everything eligibility and result cards read, in a constant number of queries."""
-        from .models import ConditionZonage
-
-        conditions = ConditionZonage.objects.select_related("departement")
-        return self.select_related("bareme").prefetch_related(
-            "financeurs",
-            "regions",
-            "departements",
-            "communes",
-            Prefetch("conditions_zonage", queryset=conditions),
-        )
 
     def eligible_at(
         self, *, commune=None, lat=None, lon=None, profession=None, etape=None, date=None

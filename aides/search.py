@@ -80,7 +80,7 @@ def as_json(result: Eligibilite, request=None) -> dict:
         "slug": aide.slug,
         "nom": aide.nom,
         "sigle": aide.sigle,
-        "financeurs": [f.nom for f in aide.financeurs.all()],
+        "financeurs": aide.rel.financeurs,
         "forme": aide.forme,
         "montant": format_montant(aide),
         "montant_confirme": aide.montant_confirme,

@@ -12,6 +12,7 @@ from .eligibility import describe_conditions
 from .forms import SimulateurForm
 from .models import Aide
 from .montants import format_montant
+from .relations import attach
 from .search import relax_suggestions, run
 
 PER_PAGE = 20
@@ -47,7 +48,8 @@ def finder(request):
 
 def detail(request, slug):
     aide = _visible_aide(request, slug)
-    conditions = list(aide.conditions_zonage.all())
+    attach([aide])
+    conditions = aide.rel.conditions
     simulateur = None
     if aide.bareme_id:
         simulateur = SimulateurForm(aide.bareme, request.GET if "faculte" in request.GET else None)
@@ -76,7 +78,7 @@ def detail(request, slug):
 
 def _visible_aide(request, slug) -> Aide:
     """The aid if this visitor may see it: the public sees no draft; agents preview them."""
-    queryset = Aide.objects.with_relations().select_related("bareme")
+    queryset = Aide.objects.select_related("bareme")
     if not (request.user.is_authenticated and request.user.is_staff):
         queryset = queryset.published()
     aide = queryset.filter(slug=slug).first()
