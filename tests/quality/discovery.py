@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.db import models
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 
 # Not public pages: the agents' back-office (own tests), framework internals.
 EXCLUDED_NAMESPACES = {"admin"}
@@ -64,6 +64,9 @@ def _values_from_db() -> dict[str, list[str]]:
     for model in apps.get_models():
         if model._meta.app_label not in {"portal", "territoires", "aides", "structures"}:
             continue
+        if not model._meta.model_name.startswith("historical"):
+            pks = model._default_manager.order_by("pk").values_list("pk", flat=True)[:20]
+            values[f"{model._meta.model_name}.pk"] = [str(pk) for pk in pks]
         for f in model._meta.get_fields():
             if not isinstance(f, models.CharField | models.SlugField):
                 continue
@@ -120,13 +123,37 @@ def instantiate(route: str, name: str, client: Client, db_values=None) -> Public
     page = PublicPage(route=route, name=name, params=params)
     context = f"{name} {_PARAM.sub('', route)}"
     pools = [_candidates(p, context, db_values) for p in params]
-    for combo in itertools.islice(itertools.product(*pools), MAX_TRIES_PER_PATTERN):
-        url = _fill(route, dict(zip(params, combo, strict=True)))
+    urls = (
+        _fill(route, dict(zip(params, combo, strict=True)))
+        for combo in itertools.islice(itertools.product(*pools), MAX_TRIES_PER_PATTERN)
+    )
+    for url in itertools.chain(urls, _linked_urls(route, client) if params else ()):
         page.tried.append(url)
         if client.get(url).status_code == 200:
             page.url = url
             break
     return page
+
+
+_HREF = re.compile(r'href="(/[^"?#]*)')
+
+
+def _linked_urls(route: str, client: Client):
+    """Links to `route` found on the pages without parameters (values only known to code,
+    such as the slugs of the statistics tables)."""
+    for other, _ in public_routes():
+        if _PARAM.search(other):
+            continue
+        response = client.get("/" + other)
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        for href in _HREF.findall(response.content.decode(errors="replace")):
+            try:
+                match = resolve(href)
+            except Resolver404:
+                continue
+            if match.route == route:
+                yield href
 
 
 def public_pages(client: Client | None = None) -> list[PublicPage]:
