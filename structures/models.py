@@ -119,8 +119,13 @@ class Lieu(models.Model):
 
     def sync_territoire(self):
         if self.commune_id:
-            self.departement_id = self.commune.departement_id
-            self.region_id = self.commune.region_id
+            commune = self.commune
+            for name in ("departement", "region"):
+                field = Commune._meta.get_field(name)
+                if field.is_cached(commune):  # keep the loaded instance: no query later
+                    setattr(self, name, getattr(commune, name))
+                else:
+                    setattr(self, f"{name}_id", getattr(commune, f"{name}_id"))
         else:
             self.departement_id = None
 
@@ -186,8 +191,7 @@ class Structure(Lieu):
     )
 
     objects = StructureQuerySet.as_manager()
-    # `zones` is recomputed from the zonings: not an agent's edit, kept out of history.
-    history = HistoricalRecords(excluded_fields=["zones"], m2m_fields=[aides])
+    history = HistoricalRecords(m2m_fields=[aides])
 
     class Meta:
         verbose_name = "structure soutenue"
@@ -287,7 +291,7 @@ class ProfessionnelSoutenu(Lieu):
     date_decision = models.DateField("date de décision", null=True, blank=True)
 
     objects = ProfessionnelSoutenuQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["zones"])
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "professionnel soutenu"

@@ -54,9 +54,9 @@ class ReferenceLoader(BaseInstanceLoader):
         model = resource._meta.model
         self.instances = {
             obj.reference: obj
-            for obj in model.objects.select_related("commune", "departement").filter(
-                reference__in=refs
-            )
+            for obj in model.objects.select_related("commune", "departement")
+            .prefetch_related(*resource.prefetch_on_load)
+            .filter(reference__in=refs)
         }
 
     def get_instance(self, row):
@@ -79,6 +79,7 @@ class ReferenceLoader(BaseInstanceLoader):
 
 class ScopedResource(resources.ModelResource):
     required_columns: tuple[str, ...] = ()
+    prefetch_on_load: tuple[str, ...] = ()
 
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
@@ -136,9 +137,10 @@ class ScopedResource(resources.ModelResource):
         try:
             # Check constraints are enforced by the database; Django would check each with a
             # query per row. Uniqueness of the dossier number is handled by the loader.
-            instance.full_clean(
-                exclude=errors.keys(), validate_unique=False, validate_constraints=False
-            )
+            # Foreign keys come from the widgets, read from the database: checking again that
+            # they exist would cost a query each per row.
+            exclude = {*errors.keys(), "commune", "departement", "region", "aide"}
+            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
         if not errors:
@@ -173,6 +175,7 @@ class ScopedResource(resources.ModelResource):
         return {columns.get(key, key): value for key, value in errors.items()}
 
     def before_save_instance(self, instance, row, **kwargs):
+        instance._nouveau = instance.pk is None  # spares relation queries after the insert
         instance._change_reason = CHANGE_REASON
         if self.user is not None and self.user.is_authenticated:
             instance._history_user = self.user
@@ -198,7 +201,11 @@ def _export_only(column, attribute=None, widget=None, dehydrate=None):
 
 
 class StructureResource(ScopedResource):
+    _aides_in_file = True
+
     required_columns = (REFERENCE, "Type", "Nom", "Code commune")
+    # The preview compares each row with the stored dossier, relations included.
+    prefetch_on_load = ("aides", "presences")
 
     reference = Field("reference", REFERENCE, widget=TexteWidget())
     type = Field("type", "Type", widget=ChoiceWidget(TypeStructure))
@@ -208,7 +215,12 @@ class StructureResource(ScopedResource):
     region = Field("region", "Région", widget=RegionWidget())
     latitude = Field("latitude", "Latitude", widget=CoordonneeWidget())
     longitude = Field("longitude", "Longitude", widget=CoordonneeWidget())
-    aides = Field("aides", "Aides", widget=SlugListWidget(Aide, field="slug", separator=","))
+    aides = Field(
+        "aides",
+        "Aides",
+        widget=SlugListWidget(Aide, field="slug", separator=","),
+        dehydrate_method="dehydrate_aides",
+    )
     montant_accorde = Field("montant_accorde", "Montant accordé (€)", widget=MontantWidget())
     date_decision = Field("date_decision", "Date de décision", widget=DateWidget())
     statut = Field("statut", "Statut", widget=ChoiceWidget(Statut, default=Statut.FINANCE))
@@ -277,7 +289,7 @@ class StructureResource(ScopedResource):
         wanted = getattr(instance, "presences_importees", None)
         if wanted is None or instance.pk is None:
             return
-        current = {p.profession: p for p in instance.presences.all()}
+        current = {} if instance._nouveau else {p.profession: p for p in instance.presences.all()}
         for profession, presence in current.items():
             if profession not in wanted:
                 presence.delete()
@@ -295,7 +307,18 @@ class StructureResource(ScopedResource):
         return super().filter_export(queryset).prefetch_related("aides", "presences")
 
     def dehydrate_presences(self, obj):
-        return format_presences(current_presences(obj))
+        if getattr(obj, "_nouveau", False):
+            return format_presences(getattr(obj, "presences_importees", None) or {})
+        return format_presences(current_presences(obj)) if obj.pk else ""
+
+    def dehydrate_aides(self, obj):
+        if obj.pk is None or (getattr(obj, "_nouveau", False) and not self._aides_in_file):
+            return ""
+        return ", ".join(sorted(a.slug for a in obj.aides.all()))
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self._aides_in_file = "Aides" in (dataset.headers or [])
 
 
 _PROFESSIONS = ChoiceWidget(Profession)

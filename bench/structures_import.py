@@ -1,0 +1,145 @@
+"""Import throughput of structures (rows/s, 10,000-row CSV) and the admin list's query count.
+
+    DATABASE_URL=sqlite:////tmp/bench.sqlite3 python manage.py migrate
+    DATABASE_URL=... python manage.py import_cog && python manage.py import_contours_local
+    DATABASE_URL=... python manage.py load_demo_zonages      # zonings: flags are derived
+    DATABASE_URL=... python bench/structures_import.py [--rows 10000] [--keep]
+
+The CSV has one row per structure, each on a real commune of Île-de-France at a point
+inside its official outline, so every row goes through the full path an agent's file takes:
+cell parsing, the point-in-commune check, the scope check, the derived flags (QPV, rural,
+ARS zones), the save and its history entry. It is imported as a regional agent would: a dry
+run (the admin's preview), then the real import, both in one transaction. Then the admin
+list is requested with all those structures, as a superuser and as a departmental agent, and
+its queries are counted. Rows are deleted at the end unless --keep.
+"""
+
+import argparse
+import csv
+import io
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+import django
+
+django.setup()
+
+import tablib  # noqa: E402
+from django.contrib.auth.models import Group, User  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from structures.models import ProfilAgent, Structure  # noqa: E402
+from structures.resources import StructureResource  # noqa: E402
+from territoires.models import Contour, Departement, Region  # noqa: E402
+
+PREFIX = "BENCH-"
+KINDS = ["msp", "Centre de santé", "cabinet-groupe", "Maison médicale de garde"]
+
+
+def build_csv(rows: int) -> str:
+    points = list(
+        Contour.objects.filter(niveau=Contour.Niveau.COMMUNE, code__regex=r"^(75|77|78|9[1-5])")
+        .exclude(code="75056")
+        .order_by("code")
+        .values_list("code", "point_lat", "point_lon")
+    )
+    if not points:
+        sys.exit("Aucun contour de commune d'Île-de-France : lancez import_contours_local.")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["Numéro de dossier", "Type", "Nom", "Code commune", "Latitude", "Longitude",
+         "Montant accordé (€)", "Date de décision", "Statut", "Professionnels présents"]
+    )  # fmt: skip
+    for i in range(rows):
+        code, lat, lon = points[i % len(points)]
+        writer.writerow(
+            [f"{PREFIX}{i:06d}", KINDS[i % len(KINDS)], f"Structure de banc n° {i}", code,
+             f"{lat:.6f}", f"{lon:.6f}", f"{10_000 + i % 300 * 1_000} €",
+             f"{1 + i % 28:02d}/{1 + i % 12:02d}/{2017 + i % 8}", "Financé",
+             "Médecin généraliste : 3 ; infirmier : 1" if i % 3 == 0 else ""]
+        )  # fmt: skip
+    return out.getvalue()
+
+
+def agent(username, group, **scope):
+    user, _ = User.objects.get_or_create(username=username, defaults={"is_staff": True})
+    user.groups.set([Group.objects.get(name=group)])
+    profil, _ = ProfilAgent.objects.get_or_create(user=user)
+    profil.region = scope.get("region")
+    profil.save()
+    profil.departements.set(scope.get("departements", []))
+    return user
+
+
+def timed_import(user, dataset, dry_run):
+    resource = StructureResource(user=user)
+    start = time.perf_counter()
+    result = resource.import_data(
+        dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True,
+        user=user,
+    )  # fmt: skip
+    elapsed = time.perf_counter() - start
+    if result.has_errors() or result.has_validation_errors():
+        first = next(iter(result.invalid_rows), None)
+        sys.exit(f"Erreurs à l'import : {first.error_dict if first else result.base_errors}")
+    return elapsed
+
+
+def count_queries(user, url):
+    client = Client()
+    client.force_login(user)
+    client.get(url)  # warm caches (content types, permissions)
+    with CaptureQueriesContext(connection) as queries:
+        start = time.perf_counter()
+        response = client.get(url)
+        elapsed = time.perf_counter() - start
+    assert response.status_code == 200, response.status_code
+    return len(queries), elapsed
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--keep", action="store_true", help="garder les structures créées")
+    args = parser.parse_args()
+
+    Structure.objects.filter(reference__startswith=PREFIX).delete()
+    content = build_csv(args.rows)
+    dataset = tablib.Dataset().load(content, format="csv")
+    regional = agent("bench-regional", "Agent régional", region=Region.objects.get(code="11"))
+
+    dry = timed_import(regional, dataset, dry_run=True)
+    real = timed_import(regional, dataset, dry_run=False)
+    imported = Structure.objects.filter(reference__startswith=PREFIX).count()
+    print(f"Base : {connection.vendor} ; fichier : {args.rows} lignes, {len(content) // 1024} Kio")
+    print(f"Prévisualisation (dry run) : {dry:.1f} s, {args.rows / dry:.0f} lignes/s")
+    print(f"Import réel : {real:.1f} s, {args.rows / real:.0f} lignes/s ({imported} structures)")
+
+    total = Structure.objects.count()
+    url = reverse("admin:structures_structure_changelist")
+    superuser = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser(
+        "bench-admin", "bench@example.org", None
+    )
+    dep93 = agent("bench-93", "Agent départemental",
+                  departements=Departement.objects.filter(code="93"))  # fmt: skip
+    for label, user in (("superutilisateur", superuser), ("agent régional", regional),
+                        ("agent départemental (93)", dep93)):  # fmt: skip
+        n, elapsed = count_queries(user, url)
+        print(f"Liste admin, {total} structures, {label} : {n} requêtes, {elapsed * 1000:.0f} ms")
+
+    if not args.keep:
+        Structure.objects.filter(reference__startswith=PREFIX).delete()
+        Structure.history.filter(reference__startswith=PREFIX).delete()
+
+
+if __name__ == "__main__":
+    main()
