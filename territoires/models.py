@@ -329,10 +329,12 @@ class Zonage(models.Model):
             models.CheckConstraint(
                 condition=Q(valide_au__isnull=True) | Q(valide_au__gte=models.F("valide_du")),
                 name="zonage_validite_ordonnee",
+                violation_error_message="La fin de validité précède le début de validité.",
             ),
             models.CheckConstraint(
                 condition=~Q(kind="ars") | ~Q(profession=""),
                 name="zonage_ars_a_une_profession",
+                violation_error_message="Un zonage ARS concerne une profession : choisissez-la.",
             ),
         ]
 
@@ -366,7 +368,11 @@ class CategorieZone(models.Model):
         verbose_name_plural = "catégories de zone"
         ordering = ["zonage", "ordre"]
         constraints = [
-            models.UniqueConstraint(fields=["zonage", "code"], name="categorie_zonage_code_unique"),
+            models.UniqueConstraint(
+                fields=["zonage", "code"],
+                name="categorie_zonage_code_unique",
+                violation_error_message="Cet acte a déjà une catégorie avec ce code.",
+            ),
         ]
 
     def __str__(self):
@@ -414,7 +420,9 @@ class ZoneCommune(models.Model):
         verbose_name_plural = "communes d'une zone"
         constraints = [
             models.UniqueConstraint(
-                fields=["zone", "commune", "code_iris"], name="zonecommune_unique"
+                fields=["zone", "commune", "code_iris"],
+                name="zonecommune_unique",
+                violation_error_message="Ce territoire figure déjà dans cette zone.",
             ),
         ]
         indexes = [
