@@ -252,6 +252,18 @@ def zone_reason(zone, show_profession=True) -> Raison:
     )
 
 
+def category_label(code: str) -> str:
+    """Short French label of a zone category code ("zip-plus" → "ZIP+")."""
+    from territoires.importers.zonage_categories import MEDECIN, NIVEAUX, QPV, RURAL
+
+    labels = {c.code: c.libelle for c in (*MEDECIN, *NIVEAUX, QPV, *RURAL)}
+    label = labels.get(code)
+    if label is None:
+        return code
+    short = short_label(label)
+    return short if short != label else label[0].lower() + label[1:]
+
+
 def describe_conditions(aide, conditions, profession=None) -> list[str]:
     """Conditions in words, for a search without a place and for the aid page."""
     lines = []
@@ -260,8 +272,9 @@ def describe_conditions(aide, conditions, profession=None) -> list[str]:
             continue
         who = f" ({Profession(condition.profession).label.lower()})" if condition.profession else ""
         if condition.codes:
-            label = condition.libelle or " ou ".join(c.upper() for c in condition.codes)
-            lines.append(f"sous condition de zonage : {label}{who}")
+            label = " ou ".join(category_label(c) for c in condition.codes)
+            where = f" — {condition.libelle}" if condition.libelle else ""
+            lines.append(f"sous condition de zonage : {label}{who}{where}")
         if condition.departement_id:
             lines.append(condition.libelle or f"tout le département {condition.departement.nom}")
     if not conditions:

@@ -8,7 +8,7 @@ from territoires.models import CategorieZone
 
 from .lieux import resolve_commune
 from .models import ConditionZonage
-from .montants import SimulationError, simulate
+from .montants import SimulationError, euros, simulate
 
 
 class SimulateurForm(DsfrBaseForm):
@@ -52,6 +52,10 @@ class SimulateurForm(DsfrBaseForm):
                 params={"km": self.simulation.distance_arrondie},
             )
         return data
+
+    @property
+    def montant(self) -> str:
+        return euros(self.simulation.montant) if self.simulation else ""
 
 
 class ConditionZonageForm(forms.ModelForm):

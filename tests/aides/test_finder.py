@@ -132,7 +132,7 @@ def test_pagination_keeps_the_search_in_the_links(client, db):
     assert "25 aides" in page1
     assert "profession=infirmier&amp;page=2" in page1 or "page=2&amp;profession=infirmier" in page1
     page2 = client.get(URL, {"profession": "infirmier", "page": "2"}).content.decode()
-    assert page2.count('class="fr-card fr-card--horizontal') == 5
+    assert page2.count('class="fr-card fr-mb-3w aides-carte"') == 5
 
 
 def test_the_page_works_without_javascript(client, aides):

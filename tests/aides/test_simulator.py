@@ -52,7 +52,7 @@ def test_simulator_form_on_the_aid_page(client, bareme):
     html = client.get(
         "/aides/bourse-internes/", {"faculte": "67482", "stage": "Nancy"}
     ).content.decode()
-    assert "3000 €" in html
+    assert "3\u202f000\u00a0€" in html
     assert "la faculté de Strasbourg" in html
     assert "Paliers non vérifiés" in html
     assert "100 km et plus" in html  # the scale as a table
