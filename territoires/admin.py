@@ -10,6 +10,7 @@ history of every change (who, when, previous values) through django-simple-histo
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -158,6 +159,7 @@ class ZonageAdmin(NotifyMixin, SimpleHistoryAdmin):
     date_hierarchy = "valide_du"
     inlines = (CategorieInline, ZoneInline)
     readonly_fields = ("cree_le", "modifie_le")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     change_list_template = "admin/territoires/zonage/change_list.html"
     fieldsets = (
         (None, {"fields": ("kind", "profession", "region", "demonstration")}),

@@ -163,3 +163,17 @@ def test_commune_admin_search_serves_autocomplete(client, agent):
     )  # fmt: skip
     assert response.status_code == 200
     assert "77379" in response.content.decode()
+
+
+def test_an_ars_act_without_profession_is_refused_in_french(client, agent):
+    response = client.post(
+        reverse("admin:territoires_zonage_add"),
+        {"kind": "ars", "profession": "", "titre": "Arrêté", "editeur": "ARS Grand Est",
+         "date_acte": "2024-01-01", "valide_du": "2024-01-01", "valide_au": "2023-01-01",
+         "categories-TOTAL_FORMS": "0", "categories-INITIAL_FORMS": "0",
+         "zones-TOTAL_FORMS": "0", "zones-INITIAL_FORMS": "0"},
+    )  # fmt: skip
+    html = response.content.decode()
+    assert "Un zonage ARS concerne une profession : choisissez-la." in html
+    assert "La fin de validité précède le début de validité." in html
+    assert not Zonage.objects.exists()
