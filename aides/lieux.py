@@ -1,7 +1,9 @@
-"""Turn what a user typed as a place into a commune: INSEE code, postal code or name.
+"""Turn what a user typed as a place into one commune, with the autocomplete's own search.
 
 The autocomplete fills "Nom (code)"; without JavaScript people type a name or a postal
-code, so an ambiguous answer lists the candidates instead of guessing.
+code, matched by `territoires.search.search_communes`. One exact match is taken; several
+(a postal code shared by villages) or only approximate ones are listed back to the user
+instead of guessing.
 """
 
 from __future__ import annotations
@@ -11,11 +13,9 @@ import re
 from django.core.exceptions import ValidationError
 
 from territoires.models import Commune, CommuneAlias
-from territoires.text import normalize_name
+from territoires.search import EXACT, search_communes
 
-INSEE_CODE = re.compile(r"^(\d[\dAB]\d{3})$", re.IGNORECASE)
 CODE_IN_LABEL = re.compile(r"\((\d[\dAB]\d{3})\)\s*$", re.IGNORECASE)
-POSTAL_CODE = re.compile(r"^\d{5}$")
 MAX_CHOICES = 8
 
 
@@ -26,60 +26,55 @@ def resolve_commune(text: str) -> Commune:
         raise ValidationError("Indiquez une commune ou un code postal.", code="required")
     if len(value) > 120:
         raise ValidationError("Ce lieu est trop long.", code="max_length")
-    communes = Commune.objects.with_refs()
     labelled = CODE_IN_LABEL.search(value)
-    if labelled or (INSEE_CODE.match(value) and not POSTAL_CODE.match(value)):
-        code = (labelled or INSEE_CODE.match(value)).group(1).upper()
-        found = communes.filter(code=code).first() or _by_alias_code(code)
-        if found:
-            return found
+    if labelled:
+        return _by_code(labelled.group(1).upper())
+    matches = search_communes(value, limit=50)
+    exact = [m for m in matches if m.rank == EXACT]
+    if any(m.alias is None for m in exact):  # a former code or name only as a last resort
+        exact = [m for m in exact if m.alias is None]
+    exact = [m.commune for m in exact]
+    # Paris, Lyon, Marseille: a postal code means the arrondissement, not the whole city.
+    parents = {c.parent_id for c in exact if c.parent_id}
+    exact = [c for c in exact if c.pk not in parents]
+    if len(exact) == 1:
+        return exact[0]
+    if exact:
+        raise _ambiguous(exact, f"à « {value} »")
+    if matches:
+        shown = ", ".join(f"{m.commune.nom} ({m.commune.code})" for m in matches[:MAX_CHOICES])
+        raise ValidationError(
+            "Aucune commune ne s'appelle exactement « %(value)s ». Vouliez-vous dire : "
+            "%(shown)s ? Indiquez le nom complet ou le code entre parenthèses.",
+            code="commune_approchee",
+            params={"value": value, "shown": shown},
+        )
+    raise ValidationError(
+        "Aucune commune d'Île-de-France ou du Grand Est ne correspond à « %(value)s ». "
+        "Vérifiez l'orthographe ou indiquez le code postal.",
+        code="commune_inconnue",
+        params={"value": value},
+    )
+
+
+def _by_code(code: str) -> Commune:
+    found = Commune.objects.with_refs().filter(code=code).first()
+    if found is None:
+        alias = CommuneAlias.objects.filter(code=code).select_related("commune").first()
+        found = alias.commune if alias else None
+    if found is None:
         raise ValidationError(
             "Aucune commune d'Île-de-France ou du Grand Est n'a le code %(code)s.",
             code="commune_inconnue",
             params={"code": code},
         )
-    if POSTAL_CODE.match(value):
-        # Five digits: a postal code, or an INSEE code (they can coincide).
-        matches = list(communes.filter(codes_postaux__contains=value)[:50])
-        matches = [c for c in matches if value in c.liste_codes_postaux]
-        # Paris, Lyon, Marseille: the arrondissement is what the postal code means.
-        parents = {c.parent_id for c in matches if c.parent_id}
-        matches = [c for c in matches if c.pk not in parents]
-        by_code = communes.filter(code=value).first()
-        if by_code and by_code not in matches:
-            matches.insert(0, by_code)
-        return _one(matches, f"au code {value}")
-    name = normalize_name(CODE_IN_LABEL.sub("", value))
-    matches = list(communes.filter(nom_normalise=name)[: MAX_CHOICES + 1])
-    if not matches:
-        alias = CommuneAlias.objects.filter(nom_normalise=name).select_related("commune")
-        matches = list({a.commune_id: a.commune for a in alias[: MAX_CHOICES + 1]}.values())
-    if not matches:
-        matches = list(communes.filter(nom_normalise__startswith=name)[: MAX_CHOICES + 1])
-    return _one(matches, f"à « {value} »")
+    return found
 
 
-def _by_alias_code(code: str) -> Commune | None:
-    alias = CommuneAlias.objects.filter(code=code).select_related(
-        "commune__departement", "commune__region", "commune__parent"
-    )
-    found = alias.first()
-    return found.commune if found else None
-
-
-def _one(matches: list[Commune], what: str) -> Commune:
-    if len(matches) == 1:
-        return matches[0]
-    if not matches:
-        raise ValidationError(
-            "Aucune commune connue ne correspond %(what)s. Vérifiez l'orthographe ou "
-            "indiquez le code postal.",
-            code="commune_inconnue",
-            params={"what": what},
-        )
-    shown = ", ".join(f"{c.nom} ({c.code})" for c in matches[:MAX_CHOICES])
-    more = " …" if len(matches) > MAX_CHOICES else ""
-    raise ValidationError(
+def _ambiguous(communes: list[Commune], what: str) -> ValidationError:
+    shown = ", ".join(f"{c.nom} ({c.code})" for c in communes[:MAX_CHOICES])
+    more = " …" if len(communes) > MAX_CHOICES else ""
+    return ValidationError(
         "Plusieurs communes correspondent %(what)s : %(shown)s%(more)s. Précisez en "
         "indiquant le code entre parenthèses, par exemple « %(example)s ».",
         code="commune_ambigue",
@@ -87,6 +82,6 @@ def _one(matches: list[Commune], what: str) -> Commune:
             "what": what,
             "shown": shown,
             "more": more,
-            "example": f"{matches[0].nom} ({matches[0].code})",
+            "example": f"{communes[0].nom} ({communes[0].code})",
         },
     )

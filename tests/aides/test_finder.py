@@ -87,7 +87,9 @@ def test_unknown_and_malformed_parameters_are_ignored_with_a_french_message(clie
     html = response.content.decode()
     assert response.status_code == 200
     assert "Le paramètre « foo » est inconnu : il a été ignoré." in html
-    assert "Aucune commune connue ne correspond à « Zzzville »" in html
+    assert (
+        "Aucune commune d&#x27;Île-de-France ou du Grand Est ne correspond à « Zzzville »" in html
+    )
     assert "Profession : Sélectionnez un choix valide." in html
     assert "Latitude : Saisissez un nombre." in html
     assert "Aide de la région" in html  # the rest of the search still runs
@@ -95,7 +97,7 @@ def test_unknown_and_malformed_parameters_are_ignored_with_a_french_message(clie
 
 def test_ambiguous_postal_code_lists_the_candidates(client, aides):
     html = client.get(URL, {"commune": "77160"}).content.decode()
-    assert "Plusieurs communes correspondent au code 77160" in html
+    assert "Plusieurs communes correspondent à « 77160 »" in html
     assert "Provins (77379)" in html
 
 

@@ -61,4 +61,7 @@ def test_simulator_form_on_the_aid_page(client, bareme):
         "/aides/bourse-internes/", {"faculte": "99999", "stage": "Nulle-Part-sur-Mer"}
     ).content.decode()
     assert "Sélectionnez un choix valide" in html
-    assert "Aucune commune connue ne correspond" in html
+    assert (
+        "Aucune commune ne s&#x27;appelle exactement « Nulle-Part-sur-Mer »" in html
+        or "ne correspond à « Nulle-Part-sur-Mer »" in html
+    )
