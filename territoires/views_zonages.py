@@ -7,6 +7,7 @@ from portal.maps import render_map
 from . import zonages_carte
 from .forms_zonages import CHOIX_ZONAGE, AdresseForm, ZonageCarteForm, departements
 from .zonages_display import zones_commune_context
+from .zones import acts_in_force
 
 CARTE_FIELDS = ("profession", "departement", "date")
 
@@ -47,7 +48,11 @@ def index(request):
             context.update(zones_commune_context(adresse.cleaned_data["lieu"], date=date))
         elif not adresse.has_error("lieu", code="ambigu"):
             valid = False  # an ambiguous name is answered with a choice, not an error
-    context["demonstration"] = getattr(context.get("carte"), "demonstration", False) or (
-        context.get("zones_demonstration", False)
+    if not form.is_bound:
+        context["actes"] = acts_in_force()
+    context["demonstration"] = (
+        getattr(context.get("carte"), "demonstration", False)
+        or context.get("zones_demonstration", False)
+        or any(a.demonstration for a in context.get("actes", ()))
     )
     return render(request, "zonages/index.html", context, status=200 if valid else 400)

@@ -273,6 +273,29 @@ def _gather(code, per_commune, parent, children):
     return matches
 
 
+def acts_in_force(date=None) -> list[Zonage]:
+    """The acts that apply on `date` (supersession resolved), with their région: 1 query."""
+    date = _today(date)
+    acts = list(Zonage.objects.filter(valide_du__lte=date).select_related("region"))
+    active = _active_ids(
+        [
+            _Act(a.pk, (a.kind, a.profession, a.region_id), a.valide_du, a.valide_au,
+                 a.date_acte, a.demonstration)
+            for a in acts
+        ],
+        date,
+    )  # fmt: skip
+    in_force = [a for a in acts if a.pk in active]
+    return sorted(
+        in_force,
+        key=lambda a: (
+            _KIND_ORDER.get(a.kind, 99),
+            _PROFESSION_ORDER.get(a.profession, 99),
+            a.region.code if a.region else "",
+        ),
+    )
+
+
 # --- Single lookup: in-memory index ------------------------------------------------------
 
 

@@ -170,3 +170,19 @@ def test_departement_page_links_to_each_zoning_map(client):
     section = html[html.index('id="titre-zonages-departement"') :]
     assert '/zonages/?profession=infirmier&amp;departement=93#resultat">Infirmier' in section
     assert "profession=qpv&amp;departement=93" in section
+
+
+def test_landing_lists_the_acts_in_force_in_a_constant_number_of_queries(
+    client, django_assert_num_queries
+):
+    make_act({"zip": ["93066"]}, date=dt.date(2018, 7, 2), titre="Arrêté 2018")
+    make_act({"zac": ["93066"]}, titre="Arrêté 2022", demonstration=True)
+    make_act({"sous-dotee": ["93066"]}, profession="infirmier", titre="Arrêté infirmiers")
+    with django_assert_num_queries(2):  # départements of the form, acts
+        response = client.get(URL)
+    html = response.content.decode()
+    table = html[html.index('id="actes-en-vigueur"') : html.index("</table>")]
+    assert "Arrêté 2022" in table and "Arrêté infirmiers" in table
+    assert "Arrêté 2018" not in table  # superseded
+    assert table.index("Arrêté 2022") < table.index("Arrêté infirmiers")
+    assert "Données de démonstration" in html
