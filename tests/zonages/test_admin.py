@@ -8,7 +8,7 @@ from django.urls import reverse
 from territoires.models import Commune, Zonage, Zone, ZoneCommune
 from territoires.signals import zonages_changed
 
-from .conftest import counts, csv_annex, make_act
+from .conftest import QPV_FILE, counts, csv_annex, make_act, needs_qpv
 
 pytestmark = pytest.mark.django_db
 IMPORT_URL = reverse("admin:territoires_zonage_import")
@@ -177,3 +177,41 @@ def test_an_ars_act_without_profession_is_refused_in_french(client, agent):
     assert "Un zonage ARS concerne une profession : choisissez-la." in html
     assert "La fin de validité précède le début de validité." in html
     assert not Zonage.objects.exists()
+
+
+@pytest.mark.parametrize("model", ["zonage", "zone", "zonecommune", "categoriezone"])
+def test_admin_lists_do_not_grow_with_their_rows(client, agent, model):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse(f"admin:territoires_{model}_changelist")
+
+    def queries():
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        return len(context)
+
+    make_act({"zip": ["93066"]}, profession="infirmier")
+    client.get(url)
+    few = queries()
+    for profession in ("sage-femme", "orthophoniste", "chirurgien-dentiste"):
+        make_act({"zip": ["93066", "77379"], "zac": ["75118"]}, profession=profession)
+    assert queries() == few
+
+
+@needs_qpv
+def test_qpv_geojson_through_the_admin(client, agent):
+    import json
+
+    features = json.loads(QPV_FILE.read_text(encoding="utf-8"))["features"][:2]
+    content = json.dumps({"type": "FeatureCollection", "features": features}).encode()
+    data = {
+        "action": "apercu", "kind": "qpv", "region": "11",
+        "fichier": SimpleUploadedFile("qpv.geojson", content),
+    }  # fmt: skip
+    preview = client.post(IMPORT_URL, data)
+    assert "2 zone(s)" in preview.content.decode()
+    assert not Zonage.objects.exists()
+    client.post(IMPORT_URL, {"action": "confirmer", "token": preview.context["token"]})
+    act = Zonage.objects.get(kind="qpv")
+    assert act.editeur == "ANCT" and act.zones.count() == 2
