@@ -53,6 +53,11 @@ setup() {
   ensure_node_modules
 }
 
+# The browser journeys and axe-core checks (tests/quality) drive Debian's Chromium.
+ensure_chromium() {
+  if [ ! -x "${PORTAL_CHROMIUM:-/usr/bin/chromium}" ]; then apt_install chromium; fi
+}
+
 cmd=${1:-}
 shift || true
 case "$cmd" in
@@ -64,18 +69,23 @@ case "$cmd" in
     ;;
   test)
     setup
+    ensure_chromium
     echo "==> ruff"
     "$VENV/bin/ruff" check .
     "$VENV/bin/ruff" format --check .
     echo "==> pytest (base : ${DATABASE_URL:-SQLite})"
     "$PY" manage.py makemigrations --check --dry-run >/dev/null \
       || { echo "Des migrations manquent : python manage.py makemigrations" >&2; exit 1; }
+    rm -rf test-artifacts
     set +e
     "$VENV/bin/pytest" "$@"
     status=$?
     set -e
     # pytest exits 5 when it collected no test: that is a failure here, not a pass.
     if [ "$status" = 5 ]; then echo "Aucun test n'a été exécuté." >&2; exit 1; fi
+    if [ "$status" != 0 ] && [ -d test-artifacts ]; then
+      echo "Captures d'écran des parcours en échec : $(pwd)/test-artifacts/" >&2
+    fi
     exit "$status"
     ;;
   setup)
