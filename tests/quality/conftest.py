@@ -185,6 +185,7 @@ def _is_local(url: str) -> bool:
 def visit(request, browser, live_url):
     """A fresh browser context on the live server; fails on CSP violations, JS errors, 5xx."""
     context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
     page = context.new_page()
     v = Visit(page, live_url)
 
@@ -212,7 +213,7 @@ def visit(request, browser, live_url):
     yield v
     failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
     problems = v.problems()
-    if failed or problems:
+    if failed or problems or os.environ.get("PORTAL_KEEP_SCREENSHOTS"):
         _save_artifacts(request.node.nodeid, v)
     context.close()
     if problems:
