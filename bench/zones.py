@@ -72,7 +72,7 @@ def main():
     args = parser.parse_args()
 
     start = time.perf_counter()
-    index = zones._get_index()
+    index = zones.get_index()
     locator.warm()
     print(
         f"Index des zones : {sum(len(v) for v in index.per_commune.values())} liens "

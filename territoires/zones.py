@@ -22,32 +22,22 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
-import numpy as np
-import shapely
-from django.conf import settings
 from django.db import transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q
-from django.db.models.signals import post_delete, post_save
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
-from shapely.geometry import shape
 
 from .models import (
-    CategorieZone,
     Commune,
     Profession,
     Zonage,
     ZonageKind,
-    Zone,
     ZoneCommune,
 )
 from .signals import zonages_changed
-
-MAX_CACHED_RESULTS = 100_000
 
 
 @dataclass(frozen=True)
@@ -296,122 +286,6 @@ def acts_in_force(date=None) -> list[Zonage]:
     )
 
 
-# --- Single lookup: in-memory index ------------------------------------------------------
-
-
-class _Index:
-    def __init__(self):
-        self.stamp = _stamp()
-        self.checked_at = time.monotonic()
-        self.acts = _acts(Zonage.objects.order_by())
-        self.per_commune = defaultdict(list)
-        self.polygon_zones = set()
-        for code, geometry, match in _rows(ZoneCommune.objects.order_by()):
-            self.per_commune[code].append(match)
-            if geometry:
-                self.polygon_zones.add(match.zone_id)
-        self.parent = {}
-        self.children = defaultdict(list)
-        for code, parent_code in Commune.objects.filter(parent__isnull=False).values_list(
-            "code", "parent__code"
-        ):
-            self.parent[code] = parent_code
-            self.children[parent_code].append(code)
-        geometries, self.polygon_matches = [], []
-        zones = Zone.objects.filter(geometrie__isnull=False).select_related("categorie", "zonage")
-        for zone in zones.order_by("id"):
-            try:
-                geometry = shape(zone.geometrie)
-            except (KeyError, TypeError, ValueError, AttributeError, shapely.errors.ShapelyError):
-                continue  # a malformed polygon must not break every lookup
-            geometries.append(geometry)
-            self.polygon_matches.append(_zone_match(zone, partiel=False))
-            self.polygon_zones.add(zone.id)
-        self.geometries = np.array(geometries, dtype=object)
-        shapely.prepare(self.geometries)
-        self.tree = shapely.STRtree(self.geometries)
-        self._active = {}
-        self._results = {}  # (commune code, date) -> merged matches
-
-    def active(self, date) -> frozenset[int]:
-        if date not in self._active:
-            if len(self._active) > 256:
-                self._active.clear()
-            self._active[date] = _active_ids(self.acts, date)
-        return self._active[date]
-
-    def commune_matches(self, code) -> list[ZoneMatch]:
-        return _gather(code, self.per_commune, self.parent, self.children)
-
-    def commune_result(self, code, date) -> tuple[ZoneMatch, ...]:
-        key = (code, date)
-        if key not in self._results:
-            if len(self._results) > MAX_CACHED_RESULTS:
-                self._results.clear()
-            self._results[key] = tuple(_merge(self.commune_matches(code), self.active(date)))
-        return self._results[key]
-
-    def point_matches(self, lon, lat) -> list[ZoneMatch]:
-        candidates = self.tree.query(shapely.Point(lon, lat))
-        if len(candidates) == 0:
-            return []
-        hits = candidates[shapely.intersects_xy(self.geometries[candidates], lon, lat)]
-        return [self.polygon_matches[i] for i in sorted(hits)]
-
-
-def _zone_match(zone: Zone, partiel: bool) -> ZoneMatch:
-    zonage, categorie = zone.zonage, zone.categorie
-    return ZoneMatch(
-        kind=zonage.kind,
-        categorie=categorie.code,
-        categorie_libelle=categorie.libelle,
-        categorie_ordre=categorie.ordre,
-        profession=zonage.profession or None,
-        libelle=zone.libelle or categorie.libelle,
-        code=zone.code,
-        eligibilites=list(categorie.eligibilites or []),
-        zonage_id=zonage.id,
-        zonage_titre=zonage.titre,
-        zonage_editeur=zonage.editeur,
-        zonage_date=zonage.date_acte,
-        zonage_url=zonage.url,
-        demonstration=zonage.demonstration,
-        partiel=partiel,
-        zone_id=zone.id,
-    )
-
-
-def _stamp():
-    """Cheap fingerprint of the zonings, compared by other processes to notice changes."""
-    return tuple(Zonage.objects.aggregate(n=Count("id"), m=Max("modifie_le")).values())
-
-
-_lock = threading.Lock()
-_index: _Index | None = None
-
-
-def _get_index() -> _Index:
-    global _index
-    index = _index
-    if index is not None:
-        recheck = getattr(settings, "ZONAGES_INDEX_RECHECK_SECONDS", 30)
-        if recheck is not None and time.monotonic() - index.checked_at > recheck:
-            if _stamp() != index.stamp:
-                index = None
-            else:
-                index.checked_at = time.monotonic()
-    if index is None:
-        with _lock:
-            index = _index = _Index()
-    return index
-
-
-def reset_index(**kwargs):
-    """Drop this process's index; the next lookup rebuilds it."""
-    global _index
-    _index = None
-
-
 def _commune_code(commune) -> str | None:
     if commune is None:
         return None
@@ -432,7 +306,7 @@ def zones_at(commune=None, lat=None, lon=None, date=None) -> list[ZoneMatch]:
     when they contain the point.
     """
     date = _today(date)
-    index = _get_index()
+    index = get_index()
     point = lat is not None and lon is not None
     if point and not (math.isfinite(lat) and math.isfinite(lon)):
         raise ValueError("Coordonnées invalides.")
@@ -465,7 +339,16 @@ def notify_zonages_changed(zonage_ids=None):
     transaction.on_commit(send)
 
 
-for _model in (Zonage, CategorieZone, Zone, ZoneCommune):
-    post_save.connect(reset_index, sender=_model, dispatch_uid=f"zones-reset-{_model.__name__}")
-    post_delete.connect(reset_index, sender=_model, dispatch_uid=f"zones-del-{_model.__name__}")
-zonages_changed.connect(reset_index, dispatch_uid="zones-reset-signal")
+# The index lives in its own module; imported last (it builds on the rules above).
+from .zones_index import get_index, reset_index  # noqa: E402
+
+__all__ = [
+    "ZoneMatch",
+    "acts_in_force",
+    "get_index",
+    "notify_zonages_changed",
+    "reset_index",
+    "sort_key",
+    "zones_at",
+    "zones_for_communes",
+]
