@@ -65,8 +65,8 @@ def structures(request):
 
 @require_GET
 @condition(last_modified_func=structures_modified)
-def structure(request, pk):
-    records = structure_records(Structure.objects.published().filter(pk=pk))
+def structure(request, id):  # `id`: the path parameter of the OpenAPI description
+    records = structure_records(Structure.objects.published().filter(pk=id))
     if not records:
         return not_found("Aucune structure publiée ne porte cet identifiant.")
     return json_response(

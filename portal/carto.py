@@ -127,7 +127,8 @@ def _nice_step(maximum: float, count: int) -> float:
 
 
 def number(value: float) -> str:
-    text = f"{value:,.1f}" if value != int(value) else f"{int(value):,}"
+    """French figure: "1 704 316", "3,11", "0,5"."""
+    text = f"{int(value):,}" if value == int(value) else f"{value:,.2f}".rstrip("0")
     return text.replace(",", "\u202f").replace(".", ",")
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from aides.models import Aide
 from aides.montants import format_montant
+from aides.relations import attach
 from portal import carto
 from portal.carte_structures import carte_departement
 from portal.stats import key_figures
@@ -111,35 +112,36 @@ def _present(matches) -> set[tuple[str | None, str]]:
 
 def aides(request, departement) -> dict:
     """Published aids open today that apply in at least part of the département, and why."""
-    matches = _matches(request, departement)
-    present = _present(matches)
-    today = timezone.localdate()
+    present = _present(_matches(request, departement))
+    queryset = Aide.objects.published().open_on(timezone.localdate()).order_by("nom")
+    candidates = attach(list(queryset), queryset)
+    commune_ids = {pk for aide in candidates for pk, _ in aide.rel.communes}
+    here = set(
+        Commune.objects.filter(pk__in=commune_ids, departement=departement).values_list(
+            "pk", flat=True
+        )
+    )
     found = []
-    for aide in Aide.objects.published().open_on(today).with_relations().order_by("nom"):
-        scope = _scope(aide, departement)
+    for aide in candidates:
+        scope = _scope(aide.rel, departement, here)
         if scope is None:
             continue
-        conditions = list(aide.conditions_zonage.all())
-        if conditions:
-            where = _where(conditions, departement, present, aide.professions)
-            if where is None:
+        if aide.rel.conditions:
+            scope = _where(aide.rel.conditions, departement, present, aide.professions)
+            if scope is None:
                 continue
-            scope = where
         found.append({"aide": aide, "pourquoi": scope, "montant": format_montant(aide)})
     return {"departement": departement, "aides": found}
 
 
-def _scope(aide, departement) -> str | None:
-    regions = list(aide.regions.all())
-    deps = list(aide.departements.all())
-    communes = list(aide.communes.all())
-    if not (regions or deps or communes):
+def _scope(rel, departement, communes_here: set[int]) -> str | None:
+    if not rel.has_scope:
         return "aide nationale"
-    if any(r.pk == departement.region_id for r in regions):
+    if any(pk == departement.region_id for pk, _ in rel.regions):
         return f"toute la région {departement.region.nom}"
-    if any(d.pk == departement.pk for d in deps):
+    if any(pk == departement.pk for pk, _, _ in rel.departements):
         return "tout le département"
-    inside = [c.nom for c in communes if c.departement_id == departement.pk]
+    inside = [nom for pk, nom in rel.communes if pk in communes_here]
     if inside:
         return "communes de " + ", ".join(inside)
     return None
@@ -163,7 +165,12 @@ def _where(conditions, departement, present, aide_professions) -> str | None:
 
 
 def register_sections() -> None:
-    register("departement", "chiffres-cles", "portal/departement/chiffres.html", chiffres_cles, 10)
-    register("departement", "structures", "portal/departement/structures.html", structures, 20)
-    register("departement", "zonages", "portal/departement/zonages.html", zonages, 30)
-    register("departement", "aides", "portal/departement/aides.html", aides, 40)
+    # Orders around the zonings section of territoires (10): its links, then these counts.
+    sections = [
+        ("public-chiffres", "chiffres.html", chiffres_cles, 5),
+        ("public-zones", "zonages.html", zonages, 11),
+        ("public-structures", "structures.html", structures, 20),
+        ("public-aides", "aides.html", aides, 40),
+    ]
+    for key, template, context, order in sections:
+        register("departement", key, f"portal/departement/{template}", context, order)
