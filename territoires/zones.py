@@ -315,10 +315,10 @@ def zones_at(commune=None, lat=None, lon=None, date=None) -> list[ZoneMatch]:
         return list(index.commune_result(code, date)) if code else []
     if code is None:
         code = _locate(lat, lon)
-    matches = index.commune_matches(code) if code else []
-    matches = [m for m in matches if m.zone_id not in index.polygon_zones]
-    matches += index.point_matches(lon, lat)
-    return _merge(matches, index.active(date))
+    base = list(index.commune_result(code, date, without_polygons=True)) if code else []
+    active = index.active(date)
+    inside = [m for m in index.point_matches(lon, lat) if m.zonage_id in active]
+    return sorted(base + inside, key=sort_key) if inside else base
 
 
 def notify_zonages_changed(zonage_ids=None):

@@ -1,11 +1,11 @@
 """The per-process index behind `territoires.zones.zones_at`.
 
-Built on first use from every act, zone and commune link (a few hundred milliseconds for
-Île-de-France + Grand Est with every profession), it answers without any query: commune →
-matches (merged results cached per commune and date), and the QPV polygons in an STRtree
-of prepared geometries. It is dropped when zoning rows are saved or deleted here (model
-signals, `zonages_changed`) and, for changes made by another process, re-checked against
-the database every `ZONAGES_INDEX_RECHECK_SECONDS` (default 30; None: never).
+Built on first use from every act, zone and commune link (a few seconds for Île-de-France +
+Grand Est with every profession), it then answers without any query: commune → matches
+(merged results cached per commune and date), and the QPV polygons as prepared geometries
+behind a vectorised bounding-box filter. It is dropped when zoning rows are saved or deleted
+here (model signals, `zonages_changed`) and, for changes made by another process, re-checked
+against the database every `ZONAGES_INDEX_RECHECK_SECONDS` (default 30; None: never).
 """
 
 import threading
@@ -56,7 +56,10 @@ class _Index:
             self.polygon_zones.add(zone.id)
         self.geometries = np.array(geometries, dtype=object)
         shapely.prepare(self.geometries)
-        self.tree = shapely.STRtree(self.geometries)
+        # A few thousand QPV at most: a vectorised bounding-box test beats building a Point
+        # for an STRtree query.
+        bounds = shapely.bounds(self.geometries).reshape(-1, 4)
+        self.min_x, self.min_y, self.max_x, self.max_y = bounds.T.copy()
         self._active = {}
         self._results = {}  # (commune code, date) -> merged matches
 
@@ -70,16 +73,23 @@ class _Index:
     def commune_matches(self, code) -> list[ZoneMatch]:
         return _gather(code, self.per_commune, self.parent, self.children)
 
-    def commune_result(self, code, date) -> tuple[ZoneMatch, ...]:
-        key = (code, date)
+    def commune_result(self, code, date, without_polygons=False) -> tuple[ZoneMatch, ...]:
+        """Merged matches of a commune on a date (cached); optionally without the polygon
+        zones, which a point lookup decides by the point itself."""
+        key = (code, date, without_polygons)
         if key not in self._results:
             if len(self._results) > MAX_CACHED_RESULTS:
                 self._results.clear()
-            self._results[key] = tuple(_merge(self.commune_matches(code), self.active(date)))
+            matches = self.commune_matches(code)
+            if without_polygons:
+                matches = [m for m in matches if m.zone_id not in self.polygon_zones]
+            self._results[key] = tuple(_merge(matches, self.active(date)))
         return self._results[key]
 
     def point_matches(self, lon, lat) -> list[ZoneMatch]:
-        candidates = self.tree.query(shapely.Point(lon, lat))
+        inside_box = (self.min_x <= lon) & (lon <= self.max_x)
+        inside_box &= (self.min_y <= lat) & (lat <= self.max_y)
+        candidates = np.flatnonzero(inside_box)
         if len(candidates) == 0:
             return []
         hits = candidates[shapely.intersects_xy(self.geometries[candidates], lon, lat)]
