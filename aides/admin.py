@@ -1,8 +1,11 @@
 """Agents write, publish and archive aids; every change is kept (django-simple-history)."""
 
+import datetime as dt
+
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
+from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -102,7 +105,11 @@ class AideAdmin(SimpleHistoryAdmin):
         for aide in queryset:  # one save each, so that history records who did it
             if aide.statut != statut:
                 aide.statut = statut
-                aide.save(update_fields=["statut", "modifie_le"])
+                if statut == StatutAide.ARCHIVEE and aide.date_cloture is None:
+                    aide.date_cloture = max(
+                        timezone.localdate(), aide.date_ouverture or dt.date.min
+                    )
+                aide.save(update_fields=["statut", "date_cloture", "modifie_le"])
                 count += 1
         self.message_user(request, f"{count} aide(s) {verb}.", messages.SUCCESS)
 

@@ -260,6 +260,9 @@ class Aide(models.Model):
             )
 
     def is_open_on(self, date) -> bool:
+        """Same rule as `AideQuerySet.open_on`."""
+        if self.statut == StatutAide.ARCHIVEE and self.date_cloture is None:
+            return False
         return (self.date_ouverture is None or self.date_ouverture <= date) and (
             self.date_cloture is None or self.date_cloture >= date
         )

@@ -13,9 +13,12 @@ class AideQuerySet(models.QuerySet):
         return self.filter(statut__in=[StatutAide.PUBLIEE, StatutAide.ARCHIVEE])
 
     def open_on(self, date):
-        """Aids accepting applications on `date`, whatever their status."""
-        return self.filter(Q(date_ouverture__isnull=True) | Q(date_ouverture__lte=date)).filter(
-            Q(date_cloture__isnull=True) | Q(date_cloture__gte=date)
+        """Aids accepting applications on `date` (an archived aid without a closing date is
+        closed on every date)."""
+        return (
+            self.filter(Q(date_ouverture__isnull=True) | Q(date_ouverture__lte=date))
+            .filter(Q(date_cloture__isnull=True) | Q(date_cloture__gte=date))
+            .exclude(statut=StatutAide.ARCHIVEE, date_cloture__isnull=True)
         )
 
     def for_profession(self, profession: str):

@@ -65,3 +65,16 @@ def test_model_refuses_inverted_dates_and_scale_without_scale(db):
     with pytest.raises(ValidationError) as error:
         aide.full_clean()
     assert "bareme" in error.value.message_dict
+
+
+def test_archiving_closes_the_aid_from_today(client, agent):
+    aide = make_aide("a-archiver")
+    client.post("/admin/aides/aide/", {"action": "archiver", "_selected_action": [aide.pk]})
+    aide.refresh_from_db()
+    assert aide.statut == "archivee"
+    assert aide.date_cloture is not None
+    # Without a closing date, an archived aid is never "open".
+    Aide.objects.filter(pk=aide.pk).update(date_cloture=None)
+    aide.refresh_from_db()
+    assert not aide.is_open_on(aide.cree_le.date())
+    assert not Aide.objects.open_on(aide.cree_le.date()).filter(pk=aide.pk).exists()
