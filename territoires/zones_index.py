@@ -143,10 +143,19 @@ def get_index() -> _Index:
     return index
 
 
+_generation = 0
+
+
 def reset_index(**kwargs):
     """Drop this process's index; the next lookup rebuilds it."""
-    global _index
+    global _index, _generation
     _index = None
+    _generation += 1
+
+
+def generation() -> int:
+    """Changes each time the index is dropped (tests drop it after a rolled-back change)."""
+    return _generation
 
 
 for _model in (Zonage, CategorieZone, Zone, ZoneCommune):

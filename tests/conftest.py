@@ -63,10 +63,13 @@ def _fast_and_offline(settings, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_zone_index():
-    """The zone index is per process; a rolled-back test must not leave its zones in it."""
-    from territoires.zones import reset_index
+def _fresh_zone_index(settings):
+    """The zone index is per process and kept across tests; a test that changed zonings
+    (signals drop the index) drops it again afterwards, so its rolled-back zones do not stay."""
+    from territoires import zones_index
 
-    reset_index()
+    settings.ZONAGES_INDEX_RECHECK_SECONDS = None
+    before = zones_index.generation()
     yield
-    reset_index()
+    if zones_index.generation() != before:
+        zones_index.reset_index()
