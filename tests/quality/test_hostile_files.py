@@ -1,8 +1,8 @@
 """Every import command, fed malformed or hostile files: a French error and nothing written.
 
-Import commands are found automatically (project commands named `import_*` that take a file
-argument). A command that needs options besides its file gets them in COMMAND_OPTIONS; a new
-command that needs some fails here with a message saying so.
+Import commands are found automatically (project commands named `import_*` or `load_*` that
+take a file argument). A command that needs options besides its file gets them in
+COMMAND_OPTIONS; a new command that needs some fails here with a message saying so.
 """
 
 import io
@@ -38,7 +38,7 @@ FRENCH = re.compile(
 def file_import_commands() -> list[str]:
     names = []
     for name, app in sorted(get_commands().items()):
-        if app not in PROJECT_APPS or not name.startswith("import_"):
+        if app not in PROJECT_APPS or not name.startswith(("import_", "load_")):
             continue
         parser = load_command_class(app, name).create_parser("manage.py", name)
         if any(not action.option_strings and action.dest != "args" for action in parser._actions):
@@ -90,6 +90,23 @@ KNOWN_GAPS = {
         "category labels (« trŽs sous-dotŽe »)"
     ),
     ("import_zonage", "enorme.csv"): "no size limit (settings.IMPORT_MAX_FILE_SIZE) on the file",
+    **{
+        (
+            "load_aides",
+            name,
+        ): "the catalogue loader crashes (UnicodeDecodeError) on a non-UTF-8 file"
+        for name in (
+            "encodage-utf16.csv",
+            "encodage-macroman.csv",
+            "formules.xlsx",
+            "binaire.csv",
+            "classeur-tronque.xlsx",
+            "bombe.xlsx",
+        )
+    },
+    ("load_aides", "pas-geojson.geojson"): (
+        "the catalogue loader crashes (AttributeError) on JSON that is not an object"
+    ),
 }
 FILE_NAMES = [*hostile_files(), "absent.csv"]
 
