@@ -215,3 +215,21 @@ def test_qpv_geojson_through_the_admin(client, agent):
     client.post(IMPORT_URL, {"action": "confirmer", "token": preview.context["token"]})
     act = Zonage.objects.get(kind="qpv")
     assert act.editeur == "ANCT" and act.zones.count() == 2
+
+
+def test_agents_correct_what_a_category_opens_and_history_keeps_the_old_value(client, agent):
+    act = make_act({"zac": ["77379"]})
+    categorie = act.categories.get()
+    url = reverse("admin:territoires_categoriezone_change", args=[categorie.pk])
+    response = client.post(
+        url,
+        {"zonage": act.pk, "code": "zac", "libelle": "ZAC", "ordre": "1",
+         "eligibilites": ["aides-conventionnelles", "aides-collectivites"]},
+    )  # fmt: skip
+    assert response.status_code == 302
+    categorie.refresh_from_db()
+    assert categorie.eligibilites == ["aides-conventionnelles", "aides-collectivites"]
+    old, new = categorie.history.order_by("history_date")
+    assert old.eligibilites == ["aides-conventionnelles"] and new.history_user == agent
+    history = client.get(reverse("admin:territoires_categoriezone_history", args=[categorie.pk]))
+    assert "aides-collectivites" in history.content.decode()
