@@ -61,18 +61,26 @@ class CommuneWidget(widgets.ForeignKeyWidget):
         super().__init__(Commune, field="code", **kwargs)
         self._cache: dict[str, Commune | None] = {}
 
+    @staticmethod
+    def normalize(value) -> str:
+        code = _text(value).upper()
+        return "0" + code if code.isdigit() and len(code) == 4 else code
+
+    def prefetch(self, values) -> None:
+        """Load every commune named in a column in one query (big files: one per row else)."""
+        codes = {self.normalize(v) for v in values if not _blank(v)} - set(self._cache)
+        found = Commune.objects.select_related("departement", "region", "parent").filter(
+            code__in=codes
+        )
+        self._cache.update(dict.fromkeys(codes))
+        self._cache.update({c.code: c for c in found})
+
     def clean(self, value, row=None, **kwargs):
         if _blank(value):
             return None
-        code = _text(value).upper()
-        if code.isdigit() and len(code) == 4:
-            code = "0" + code
+        code = self.normalize(value)
         if code not in self._cache:
-            self._cache[code] = (
-                Commune.objects.select_related("departement", "region", "parent")
-                .filter(code=code)
-                .first()
-            )
+            self.prefetch([code])
         commune = self._cache[code]
         if commune is None:
             raise ValueError(f"Code commune INSEE « {value} » inconnu (5 caractères, ex. 77379).")

@@ -12,10 +12,11 @@ from django.core.exceptions import ValidationError
 from import_export import resources
 from import_export.fields import Field
 from import_export.instance_loaders import BaseInstanceLoader
+from import_export.resources import Diff
 
 from aides.choices import TypeStructure
 from aides.models import Aide
-from territoires.models import Profession
+from territoires.models import Profession, Region
 
 from .access import perimetre_of
 from .choices import Publication, Situation, Statut
@@ -38,6 +39,24 @@ REFERENCE = "Numéro de dossier"
 CHANGE_REASON = "Import de fichier"
 
 
+class ExportDiff(Diff):
+    """The preview's diff, read through the resource's dehydrate methods (no query per row)."""
+
+    def __init__(self, resource, instance, new):  # no super(): it would read the values twice
+        self.left = self._values(resource, instance)
+        self.right = []
+        self.new = new
+
+    def compare_with(self, resource, instance):
+        self.right = self._values(resource, instance)
+
+    @staticmethod
+    def _values(resource, instance):
+        if instance is None:
+            return []
+        return [resource.export_field(f, instance) for f in resource.get_import_fields()]
+
+
 class ReferenceLoader(BaseInstanceLoader):
     """Loads every dossier named in the file in one query, whatever the agent's scope.
 
@@ -54,7 +73,7 @@ class ReferenceLoader(BaseInstanceLoader):
         model = resource._meta.model
         self.instances = {
             obj.reference: obj
-            for obj in model.objects.select_related("commune", "departement")
+            for obj in model.objects.select_related("commune__parent", "departement", "region")
             .prefetch_related(*resource.prefetch_on_load)
             .filter(reference__in=refs)
         }
@@ -99,6 +118,8 @@ class ScopedResource(resources.ModelResource):
                 "Votre compte n'a pas de périmètre (région ou départements) : "
                 "demandez à un administrateur de le définir."
             )
+        if "Code commune" in (dataset.headers or []):
+            self.fields["commune"].widget.prefetch(dataset["Code commune"])
         missing = [c for c in self.required_columns if c not in (dataset.headers or [])]
         if missing:
             dataset.wipe()
@@ -183,6 +204,9 @@ class ScopedResource(resources.ModelResource):
     def filter_export(self, queryset, **kwargs):
         return queryset.for_user(self.user).with_refs()
 
+    def get_diff_class(self):
+        return ExportDiff
+
     def dehydrate_commune_nom(self, obj):
         return obj.commune.nom if obj.commune_id else ""
 
@@ -202,6 +226,7 @@ def _export_only(column, attribute=None, widget=None, dehydrate=None):
 
 class StructureResource(ScopedResource):
     _aides_in_file = True
+    _regions = None
 
     required_columns = (REFERENCE, "Type", "Nom", "Code commune")
     # The preview compares each row with the stored dossier, relations included.
@@ -212,7 +237,7 @@ class StructureResource(ScopedResource):
     nom = Field("nom", "Nom", widget=TexteWidget())
     adresse = Field("adresse", "Adresse", widget=TexteWidget())
     commune = Field("commune", "Code commune", widget=CommuneWidget())
-    region = Field("region", "Région", widget=RegionWidget())
+    region = Field("region", "Région", widget=RegionWidget(), dehydrate_method="dehydrate_region")
     latitude = Field("latitude", "Latitude", widget=CoordonneeWidget())
     longitude = Field("longitude", "Longitude", widget=CoordonneeWidget())
     aides = Field(
@@ -305,6 +330,11 @@ class StructureResource(ScopedResource):
 
     def filter_export(self, queryset, **kwargs):
         return super().filter_export(queryset).prefetch_related("aides", "presences")
+
+    def dehydrate_region(self, obj):
+        if self._regions is None:
+            self._regions = dict(Region.objects.values_list("pk", "code"))
+        return self._regions.get(obj.region_id, "")
 
     def dehydrate_presences(self, obj):
         if getattr(obj, "_nouveau", False):
