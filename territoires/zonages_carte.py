@@ -1,11 +1,11 @@
 """The zonings of one département for one profession (or QPV, rural): map, table, summary.
 
-The map payload is kept small: commune outlines are simplified (≈ 200 m, invisible at the
-scale of a département) and rounded to 3 decimals (≈ 100 m), features carry two short
-properties, and folium styles features by category through one shared style table.
-`bench/zones.py` measures the payload. The simplified outlines of a département are kept
-per process (they change only when contours are imported, which the locator's generation
-counter tracks).
+The map payload is kept small: commune outlines are simplified together (shared borders stay
+shared; ≈ 200-300 m, invisible at the scale of a département) and rounded to 3 decimals
+(≈ 100 m), features carry two short properties, and folium styles features by category
+through one shared style table. `bench/zones.py` measures the payload. The simplified
+outlines of a département are kept per process (they change only when contours are
+imported, which the locator's generation counter tracks).
 """
 
 import json
@@ -26,6 +26,7 @@ from .models import Commune, Contour, ZonageKind, Zone
 from .zones import ZoneMatch, zones_for_communes
 
 SIMPLIFY_DEGREES = 0.002
+COVERAGE_TOLERANCE = 0.004  # shapely.coverage_simplify (Visvalingam-Whyatt), in degrees
 DECIMALS = 3
 # Sequential palette, most to least strained (DSFR illustrative colours), by category code.
 COLORS = {
@@ -77,6 +78,7 @@ class CarteZonage:
     features: list[dict] = field(default_factory=list)
     polygones: list[dict] = field(default_factory=list)  # QPV outlines
     territoires: int = 0
+    sans_zone: int = 0
     population: int = 0
     bounds: tuple | None = None
     categorie_de: dict[str, str] = field(default_factory=dict)  # territory code → category
@@ -92,11 +94,23 @@ class CarteZonage:
         return len(json.dumps(self.geojson(), separators=(",", ":")).encode())
 
 
+def _round(geometry) -> tuple[dict, tuple]:
+    rounded = shapely.transform(geometry, lambda xy: np.round(xy, DECIMALS))
+    return json.loads(shapely.to_geojson(rounded)), tuple(rounded.bounds)
+
+
 def _light(geometry) -> tuple[dict, tuple]:
     """(GeoJSON geometry, bbox) simplified and rounded for a département-scale map."""
-    simplified = shapely.simplify(geometry, SIMPLIFY_DEGREES, preserve_topology=True)
-    rounded = shapely.transform(simplified, lambda xy: np.round(xy, DECIMALS))
-    return json.loads(shapely.to_geojson(rounded)), tuple(rounded.bounds)
+    return _round(shapely.simplify(geometry, SIMPLIFY_DEGREES, preserve_topology=True))
+
+
+def _light_coverage(geometries):
+    """Neighbouring communes simplified together: their shared borders stay shared (no gaps
+    between them, even once rounded); one by one when the outlines overlap."""
+    geometries = np.array(geometries, dtype=object)
+    if len(geometries) and shapely.coverage_is_valid(geometries):
+        return [_round(g) for g in shapely.coverage_simplify(geometries, COVERAGE_TOLERANCE)]
+    return [_light(g) for g in geometries]
 
 
 _outlines: dict[str, tuple[int, float, dict]] = {}
@@ -119,12 +133,14 @@ def _light_outlines(departement, codes) -> dict[str, tuple[dict, tuple]]:
     rows = Contour.objects.filter(niveau=Contour.Niveau.COMMUNE, code__in=codes).values_list(
         "code", "geometrie"
     )
-    light = {}
+    codes, geometries = [], []
     for code, geometry in rows:
         try:
-            light[code] = _light(shape(geometry))
+            geometries.append(shape(geometry))
         except (TypeError, ValueError, AttributeError, shapely.errors.ShapelyError):
             continue
+        codes.append(code)
+    light = dict(zip(codes, _light_coverage(geometries), strict=True))
     _outlines[departement.code] = (locator.generation(), time.monotonic(), light)
     return light
 
@@ -186,7 +202,9 @@ def build(departement, choice: str, date=None) -> CarteZonage:
                 )
             )  # fmt: skip
         whole = next((m for m in matches if not m.partiel and m.kind != ZonageKind.QPV), None)
-        if whole is not None:
+        if whole is None:
+            carte.sans_zone += 1
+        else:
             stats[whole.categorie] += 1
             population[whole.categorie] += territory.population or 0
         carte.categorie_de[territory.code] = whole.categorie if whole else ""

@@ -66,7 +66,9 @@
       if (zone.libelle && zone.libelle !== zone.categorie_libelle) { text += " — " + zone.libelle; }
       if (zone.code) { text += " (" + zone.code + ")"; }
       if (zone.partiel) { text += " — une partie de la commune"; }
-      text += ". Source : " + zone.zonage.titre + ", " + zone.zonage.date;
+      var date = new Date(zone.zonage.date + "T00:00:00");
+      text += ". Source : " + zone.zonage.titre + ", " +
+        date.toLocaleDateString("fr-FR", { day: "numeric", month: "long", year: "numeric" });
       if (zone.demonstration) { text += " (démonstration)"; }
       ul.appendChild(element("li", text, "fr-text--sm"));
     });
