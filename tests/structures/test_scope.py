@@ -161,3 +161,16 @@ def test_dashboard_counts_only_the_scope(client, agent_93, structure_93, structu
     assert response.context["a_publier"]["structures"] == 1
     html = response.content.decode()
     assert structure_93.nom in html and structure_75.nom not in html
+
+
+def test_point_outside_the_commune_is_an_error_the_agent_sees(client, agent_93, structure_93):
+    lat, lon = interior_point("93008")  # Bobigny, while the commune says Saint-Denis
+    login(client, agent_93)
+    response = client.post(change_url(structure_93), form_data(structure_93, latitude=lat,
+                                                                longitude=lon))  # fmt: skip
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "Bobigny" in errors["latitude"][0] and "Saint-Denis" in errors["latitude"][0]
+    assert "Bobigny" in response.content.decode()
+    structure_93.refresh_from_db()
+    assert (structure_93.latitude, structure_93.longitude) != (lat, lon)
