@@ -72,6 +72,17 @@ def demo_data(django_db_setup, django_db_blocker):
         atomic.__exit__(None, None, None)
 
 
+@pytest.fixture(scope="package")
+def pages(demo_data, django_db_blocker):
+    """Every public route with real path values (discovery.public_pages), found once."""
+    from django.test import Client
+
+    from tests.quality.discovery import public_pages
+
+    with django_db_blocker.unblock():
+        return {page.name: page for page in public_pages(Client())}
+
+
 # --- Live server sharing the test's connection ------------------------------------------------
 
 

@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, reverse
 
 from tests.quality import stats
 from tests.quality.conftest import blocking, describe, run_axe
-from tests.quality.discovery import instantiate, public_routes
+from tests.quality.discovery import public_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -44,8 +44,8 @@ def routed(url_name: str) -> bool:
     [page for page in PAGES if routed(page[1])],
     ids=[page[0] for page in PAGES if routed(page[1])],
 )
-def test_no_serious_accessibility_violation(label, url_name, query, visit, client):
-    page = instantiate(ROUTES[url_name], url_name, client)
+def test_no_serious_accessibility_violation(label, url_name, query, visit, pages):
+    page = pages[url_name]
     assert page.url, f"aucune adresse de {url_name} ne répond 200 ({page.tried[:5]})"
     response = visit.goto(page.url + query)
     assert response.status == 200

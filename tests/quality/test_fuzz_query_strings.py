@@ -8,6 +8,7 @@ dates. Hypothesis keeps the number of examples bounded (PORTAL_FUZZ_EXAMPLES per
 
 import os
 import re
+import time
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -16,13 +17,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.quality import stats
-from tests.quality.discovery import instantiate, public_routes
+from tests.quality.discovery import public_routes
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = int(os.environ.get("PORTAL_FUZZ_EXAMPLES", "30"))
+# Examples per page: as many as fit in SECONDS_PER_PAGE at the page's own speed, between
+# MIN_EXAMPLES and MAX_EXAMPLES (slow map pages get fewer than the light API endpoints).
+MAX_EXAMPLES = int(os.environ.get("PORTAL_FUZZ_EXAMPLES", "40"))
+MIN_EXAMPLES = 10
+SECONDS_PER_PAGE = float(os.environ.get("PORTAL_FUZZ_SECONDS_PER_PAGE", "2.5"))
 FUZZ_SETTINGS = settings(
-    max_examples=EXAMPLES,
+    max_examples=MAX_EXAMPLES,
     deadline=None,
     database=None,
     derandomize=bool(os.environ.get("CI")),  # reproducible in CI, exploring locally
@@ -66,21 +71,23 @@ def query_strategy(keys: list[str], page_options: list[str]):
     return st.one_of(encoded, encoded, raw)
 
 
-def page_vocabulary(client: Client, url: str) -> tuple[list[str], list[str]]:
+def page_vocabulary(client: Client, url: str) -> tuple[list[str], list[str], float]:
+    started = time.perf_counter()
     response = client.get(url)
+    elapsed = time.perf_counter() - started
     body = response.content.decode(errors="replace") if response.status_code == 200 else ""
     names = [n for n in FIELD_NAME.findall(body) if n not in {"csrfmiddlewaretoken"}]
     options = OPTION_VALUE.findall(body)
-    return sorted(set(names) | set(COMMON_KEYS)), sorted(set(options))
+    return sorted(set(names) | set(COMMON_KEYS)), sorted(set(options)), elapsed
 
 
 @pytest.mark.parametrize(("route", "name"), public_routes(), ids=[n for _, n in public_routes()])
-def test_no_query_string_breaks_the_page(route, name, client, demo_data):
-    page = instantiate(route, name, client)
-    url = page.fuzz_url
-    keys, options = page_vocabulary(client, url)
+def test_no_query_string_breaks_the_page(route, name, client, pages):
+    url = pages[name].fuzz_url
+    keys, options, elapsed = page_vocabulary(client, url)
+    examples = max(MIN_EXAMPLES, min(MAX_EXAMPLES, int(SECONDS_PER_PAGE / max(elapsed, 0.001))))
 
-    @FUZZ_SETTINGS
+    @settings(FUZZ_SETTINGS, max_examples=examples)
     @given(query=query_strategy(keys, options))
     def check(query):
         stats.fuzzed["chaînes de requête"] += 1
@@ -92,3 +99,11 @@ def test_no_query_string_breaks_the_page(route, name, client, demo_data):
             )
 
     check()
+
+
+def test_every_route_with_parameters_is_reached_with_real_values(pages):
+    """Otherwise its fuzzing would only ever meet a 404 (a new page whose values the
+    discovery cannot find: give them in discovery.KNOWN_VALUES)."""
+    assert len(pages) >= 20
+    unreached = [f"{p.name} ({p.tried[:3]})" for p in pages.values() if p.params and p.url is None]
+    assert unreached == []

@@ -8,7 +8,6 @@ from django.template import Context, Template
 from django.test import RequestFactory
 
 from portal.security import SecurityHeadersMiddleware
-from tests.quality.discovery import public_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -48,11 +47,12 @@ def test_hardening_headers_on_every_response(client):
     assert "Content-Security-Policy" in not_found
 
 
-def test_no_inline_script_without_the_nonce_on_any_public_page(client):
+def test_no_inline_script_without_the_nonce_on_any_public_page(client, pages):
     """An inline <script> without the request's nonce would be blocked by the browser (or
-    would mean someone weakened the policy): every public page is checked, maps included."""
+    would mean someone weakened the policy); a script file must come from our own origin.
+    Every public page is checked, maps included."""
     offenders = []
-    for page in public_pages(client):
+    for page in pages.values():
         if page.url is None:
             continue
         response = client.get(page.url)
@@ -60,8 +60,12 @@ def test_no_inline_script_without_the_nonce_on_any_public_page(client):
             continue
         nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
         for attributes in SCRIPT_TAG.findall(response.content.decode()):
-            if f'nonce="{nonce}"' not in attributes:
-                offenders.append(f"{page.url}: <script{attributes}>")
+            src = re.search(r'\bsrc="([^"]*)"', attributes)
+            foreign = src and (not src.group(1).startswith("/") or src.group(1).startswith("//"))
+            if foreign:
+                offenders.append(f"{page.url}: script d'une autre origine <script{attributes}>")
+            elif not src and f'nonce="{nonce}"' not in attributes:
+                offenders.append(f"{page.url}: script en ligne sans nonce <script{attributes}>")
     assert offenders == []
 
 
