@@ -11,6 +11,20 @@ from dataclasses import dataclass, field
 
 from portal.stats import Bilan, amount
 
+# Chart axis labels must stay short to be read; the tables keep the full labels.
+SHORT_LABELS = {
+    "Maison de santé pluriprofessionnelle": "MSP",
+    "Communauté professionnelle territoriale de santé (CPTS)": "CPTS",
+    "Maison médicale de garde": "Maison méd. de garde",
+    "Sécurisation de cabinet": "Sécurisation",
+    "Infirmier ou infirmière": "Infirmier·e",
+    "Masseur-kinésithérapeute": "Kinésithérapeute",
+}
+
+
+def short(labels) -> list[str]:
+    return [SHORT_LABELS.get(label, label) for label in labels]
+
 
 @dataclass
 class Graphique:
@@ -57,7 +71,7 @@ def tables(bilan: Bilan) -> list[Tableau]:
         ["Total", bilan.structures, _montant(bilan.montant_structures)],
     )
     par_type.graphique = Graphique(
-        [c.libelle for c in bilan.par_type],
+        short(c.libelle for c in bilan.par_type),
         [("Structures", [c.nombre for c in bilan.par_type])],
         horizontal=True,
     )
@@ -70,7 +84,7 @@ def tables(bilan: Bilan) -> list[Tableau]:
         note="Les professionnels ne sont jamais listés un par un : seuls ces totaux sont publiés.",
     )
     par_profession.graphique = Graphique(
-        [c.libelle for c in bilan.par_profession],
+        short(c.libelle for c in bilan.par_profession),
         [("Professionnels", [c.nombre for c in bilan.par_profession])],
         horizontal=True,
     )

@@ -62,7 +62,8 @@ def lignes(queryset) -> list[LigneCarte]:
         )
     )
     aides = defaultdict(list)
-    through = Structure.aides.through.objects.filter(structure_id__in=[r["pk"] for r in rows])
+    # A subquery, not a list of ids: no parameter limit whatever the number of structures.
+    through = Structure.aides.through.objects.filter(structure_id__in=queryset.values("pk"))
     for structure_id, nom in through.order_by("aide__nom").values_list("structure_id", "aide__nom"):
         aides[structure_id].append(nom)
     kinds = dict(Structure._meta.get_field("type").choices)
@@ -114,6 +115,10 @@ class CarteRegionale:
     @property
     def demonstration(self) -> bool:
         return any(ligne.demonstration for ligne in self.lignes)
+
+    @property
+    def sans_population(self) -> bool:
+        return any(d.population is None for d in self.departements)
 
 
 def carte_regionale(request, region, mesure: str, queryset) -> CarteRegionale:

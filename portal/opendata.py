@@ -141,7 +141,7 @@ def structure_records(queryset) -> list[dict]:
             "demonstration",
         )
     )
-    ids = [row["pk"] for row in rows]
+    ids = queryset.values("pk")  # a subquery: no parameter limit
     aides = defaultdict(list)
     through = Structure.aides.through.objects.filter(structure_id__in=ids)
     for pk, slug, nom in through.order_by("aide__nom").values_list(

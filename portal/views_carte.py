@@ -55,6 +55,7 @@ def carte(request):
     context.update(
         {
             "region": region,
+            "mesure": mesure,
             "mesure_libelle": MESURES[mesure],
             "legende": (
                 f"Carte de la région {region.nom} — couleur des départements : "
