@@ -321,22 +321,49 @@ def zones_at(commune=None, lat=None, lon=None, date=None) -> list[ZoneMatch]:
     return sorted(base + inside, key=sort_key) if inside else base
 
 
-def notify_zonages_changed(zonage_ids=None):
-    """After the current transaction commits: mark the acts modified and send the signal.
+class _Batch:
+    """The acts changed in one transaction: one signal for all of them, after the commit."""
 
-    Touching `modifie_le` is what lets other processes notice the change (see `_stamp`).
-    """
-    reset_index()
-    ids = sorted(set(zonage_ids)) if zonage_ids is not None else None
+    def __init__(self):
+        self.ids: set[int] | None = set()  # None: anything may have changed
+        self.sent = False
 
-    def send():
+    def add(self, zonage_ids):
+        if zonage_ids is None or self.ids is None:
+            self.ids = None
+        else:
+            self.ids |= set(zonage_ids)
+
+    def send(self):
+        self.sent = True
         reset_index()
+        ids = sorted(self.ids) if self.ids is not None else None
         if ids:
             Zonage.objects.filter(pk__in=ids).update(modifie_le=timezone.now())
         # The zonings are committed: a failing listener is logged (by Django), not raised.
         zonages_changed.send_robust(sender=Zonage, zonage_ids=ids)
 
-    transaction.on_commit(send)
+
+def notify_zonages_changed(zonage_ids=None):
+    """After the current transaction commits: mark the acts modified and send the signal,
+    once per transaction whatever the number of calls (an import of several acts).
+
+    Touching `modifie_le` is what lets other processes notice the change (see `_stamp`).
+    """
+    reset_index()
+    connection = transaction.get_connection()
+    batch = getattr(connection, "_zonages_batch", None)
+    pending = (
+        connection.in_atomic_block
+        and batch is not None
+        and not batch.sent
+        and any(callback == batch.send for _, callback, _ in connection.run_on_commit)
+    )
+    if not pending:
+        batch = connection._zonages_batch = _Batch()
+    batch.add(zonage_ids)
+    if not pending:
+        transaction.on_commit(batch.send)  # outside a transaction: right now
 
 
 # The index lives in its own module; imported last (it builds on the rules above).

@@ -15,6 +15,8 @@ import datetime as dt
 import zlib
 from dataclasses import dataclass
 
+from django.db import transaction
+
 from territoires.models import Commune, Profession, Region, ZonageKind
 
 from .zonage_categories import MEDECIN, NIVEAUX, RURAL, KnownCategory
@@ -196,9 +198,12 @@ def demo_plans(region_codes=REGIONS, professions=None):
 
 
 def load_demo(region_codes=REGIONS, professions=None):
-    """Create or update the demonstration acts; returns the plans (with what changed)."""
+    """Create or update the demonstration acts; returns the plans (with what changed).
+
+    One transaction: `zonages_changed` is sent once for all the acts."""
     plans = demo_plans(region_codes, professions)
-    for plan in plans:
-        if plan.has_changes:
-            plan.zonage = apply_plan(plan, reason="Zonage de démonstration")
+    with transaction.atomic():
+        for plan in plans:
+            if plan.has_changes:
+                plan.zonage = apply_plan(plan, reason="Zonage de démonstration")
     return plans

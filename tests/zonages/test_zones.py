@@ -130,8 +130,15 @@ def test_zonages_changed_is_sent_after_commit_with_the_act(django_capture_on_com
     zonages_changed.connect(listener)
     try:
         act = make_act({"zip": ["93066"]})
+        other = make_act({"zac": ["77379"]}, profession="infirmier")
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            notify_zonages_changed([other.pk, act.pk])
+            notify_zonages_changed([act.pk])
+        assert len(callbacks) == 1  # one signal for the whole transaction
+        assert received == [sorted([act.pk, other.pk])]
         with django_capture_on_commit_callbacks(execute=True):
-            notify_zonages_changed([act.pk, act.pk])
-        assert received == [[act.pk]]
+            notify_zonages_changed([act.pk])
+            notify_zonages_changed()  # "anything may have changed" wins
+        assert received[1] is None
     finally:
         zonages_changed.disconnect(listener)
