@@ -5,6 +5,8 @@ Licence link, ETag and caching headers come from `portal.opendata.OpenDataMiddle
 Last-Modified from the `condition` decorators below.
 """
 
+from functools import wraps
+
 from django.db.models import Count, Sum
 from django.http import JsonResponse
 from django.views.decorators.http import condition, require_GET
@@ -32,7 +34,7 @@ def json_response(body, status=200, content_type="application/json"):
     )
 
 
-def bad_request(messages):
+def bad_request(messages: list | dict):
     return json_response(
         {"erreur": "Paramètres invalides : corrigez-les ou retirez-les.", "details": messages},
         status=400,
@@ -43,7 +45,30 @@ def not_found(message):
     return json_response({"erreur": message}, status=404)
 
 
+def known_params(*names):
+    """400 for a query parameter the endpoint does not know: a typo must not widen a query."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            unknown = sorted(set(request.GET) - set(names))
+            if unknown:
+                allowed = ", ".join(names) or "aucun"
+                return bad_request(
+                    {
+                        key[:40]: [f"Paramètre inconnu (paramètres acceptés : {allowed})."]
+                        for key in unknown
+                    }
+                )
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
 @require_GET
+@known_params("region")
 @condition(last_modified_func=bilan_modified)
 def statistiques(request):
     form = RegionForm(request.GET)
@@ -54,6 +79,7 @@ def statistiques(request):
 
 
 @require_GET
+@known_params(*OpenDataStructureFilter.base_filters)
 @condition(last_modified_func=structures_modified)
 def structures(request):
     filterset = OpenDataStructureFilter(request.GET, queryset=Structure.objects.published())
@@ -64,6 +90,7 @@ def structures(request):
 
 
 @require_GET
+@known_params()
 @condition(last_modified_func=structures_modified)
 def structure(request, id):  # `id`: the path parameter of the OpenAPI description
     records = structure_records(Structure.objects.published().filter(pk=id))
@@ -88,6 +115,7 @@ def _bbox(niveau, code):
 
 
 @require_GET
+@known_params()
 def regions(request):
     queryset = Region.objects.order_by("code").annotate(nombre_departements=Count("departements"))
     results = [
@@ -98,8 +126,9 @@ def regions(request):
 
 
 @require_GET
+@known_params()
 def region(request, code):
-    found = Region.objects.filter(code=code).first()
+    found = Region.objects.filter(code=code.upper()).first()
     if found is None:
         return not_found("Aucune région ne porte ce code INSEE.")
     departements = list(found.departements.order_by("code"))
@@ -116,6 +145,7 @@ def region(request, code):
 
 
 @require_GET
+@known_params("region")
 def departements(request):
     form = RegionForm(request.GET)
     if not form.is_valid():
@@ -128,8 +158,9 @@ def departements(request):
 
 
 @require_GET
+@known_params()
 def departement(request, code):
-    found = Departement.objects.select_related("region").filter(code=code).first()
+    found = Departement.objects.select_related("region").filter(code=code.upper()).first()
     if found is None:
         return not_found("Aucun département ne porte ce code INSEE.")
     population = _population(Departement.objects.filter(pk=found.pk), "departement")
@@ -164,6 +195,7 @@ def _commune_json(commune: Commune, detail=False) -> dict:
 
 
 @require_GET
+@known_params("departement", "region")
 def communes(request):
     form = RegionForm(request.GET)
     code = request.GET.get("departement", "")
@@ -171,8 +203,8 @@ def communes(request):
         return bad_request(first_errors(form))
     queryset = Commune.objects.select_related("departement", "region", "parent").order_by("code")
     if code:
-        dep = Departement.objects.filter(code=code[:3]).first()
-        if dep is None or len(code) > 3:
+        dep = Departement.objects.filter(code=code.upper()).first() if len(code) <= 3 else None
+        if dep is None:
             return bad_request(["Département inconnu : indiquez son code INSEE (93, 2A…)."])
         queryset = queryset.filter(departement=dep)
     elif form.cleaned_data["region"] is not None:
@@ -186,13 +218,15 @@ def communes(request):
 
 
 @require_GET
+@known_params()
 def commune(request, code):
-    found = Commune.objects.with_refs().filter(code=code).first()
+    found = Commune.objects.with_refs().filter(code=code.upper()).first()
     if found is None:
         return not_found("Aucune commune ne porte ce code INSEE.")
     return json_response({**_commune_json(found, detail=True), "licence": LICENCE})
 
 
 @require_GET
+@known_params()
 def openapi(request):
     return json_response(description())

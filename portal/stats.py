@@ -206,7 +206,7 @@ def population_by_departement(departements) -> dict[int, int]:
 
 
 def compute(region: Region | None = None, structures=None, professionnels=None) -> Bilan:
-    """The bilan of a région (or of every région) from published records: 9 queries."""
+    """The bilan of a région (or of every région) from published records: 11 queries."""
     structures = Structure.objects.published() if structures is None else structures
     professionnels = (
         ProfessionnelSoutenu.objects.published() if professionnels is None else professionnels

@@ -72,7 +72,7 @@ def carte(request):
 
 
 def carte_departement_view(request, code):
-    departement = get_object_or_404(Departement.objects.select_related("region"), code=code)
+    departement = get_object_or_404(Departement.objects.select_related("region"), code=code.upper())
     filterset = _filters(request)
     context = {
         "title": f"Structures soutenues — {departement.nom}",

@@ -107,6 +107,8 @@ def test_unpublished_structure_is_a_404(client, openapi):
         "/api/v1/territoires/departements?region=00",
         "/api/v1/territoires/communes",
         "/api/v1/territoires/communes?departement=9999",
+        "/api/v1/structures?departemnt=93",  # a typo must not return every structure
+        "/api/v1/territoires/regions?page=2",
     ],
 )
 def test_bad_parameters_are_french_400s(client, openapi, url):
@@ -140,6 +142,8 @@ def test_territories(client, openapi):
     assert "75056" in codes and "75120" in codes and len(codes) == 21
     provins = check(openapi, client.get("/api/v1/territoires/communes/77379")).json()
     assert provins["nom"] == "Provins" and "77160" in provins["codes_postaux"]
+    bas_rhin = check(openapi, client.get("/api/v1/territoires/communes?departement=67")).json()
+    assert "67482" in {c["code"] for c in bas_rhin["results"]}  # Strasbourg
     seine_saint_denis = check(openapi, client.get("/api/v1/territoires/departements/93")).json()
     assert seine_saint_denis["region"]["code"] == "11"
     assert seine_saint_denis["population"] > 1_500_000
