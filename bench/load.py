@@ -235,7 +235,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
     parser.add_argument("--fresh", action="store_true", help="Recréer la base de zéro.")
-    parser.add_argument("--skip-data", action="store_true", help="Ne rien charger.")
+    parser.add_argument(
+        "--skip-data", action="store_true", help="Garder les données (migrations seulement)."
+    )
     parser.add_argument("--structures", type=int, default=10_000)
     parser.add_argument("--aides", type=int, default=500)
     parser.add_argument("--duration", type=int, default=30, help="Secondes par page.")
@@ -250,7 +252,11 @@ def main() -> int:
 
     env = production_env(args.database_url)
     wrk = ensure_wrk()
-    if not args.skip_data:
+    if args.skip_data:
+        # The code may have moved since the data were loaded: schema and static files follow.
+        manage(env, "migrate", "--noinput", "--verbosity", "0")
+        manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    else:
         ensure_database(args.database_url, args.fresh)
         for step in DATA_STEPS:
             manage(env, *step)
