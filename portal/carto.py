@@ -43,9 +43,13 @@ _lock = threading.Lock()
 
 
 def light(geometry: dict, tolerance: float) -> dict:
-    """`geometry` simplified (topology kept) with coordinates rounded to COORD_DECIMALS."""
+    """`geometry` simplified (topology kept), coordinates rounded to the tolerance's scale.
+
+    Rounding to 3 decimals (≈ 100 m) for a 150 m simplification, 4 (≈ 10 m) for finer ones.
+    """
+    decimals = COORD_DECIMALS - 1 if tolerance >= 0.001 else COORD_DECIMALS
     geom = shape(geometry).simplify(tolerance, preserve_topology=True)
-    geom = shapely.transform(geom, lambda coords: coords.round(COORD_DECIMALS))
+    geom = shapely.transform(geom, lambda coords: coords.round(decimals))
     return mapping(geom)
 
 
