@@ -41,3 +41,20 @@ def demo_db(demo, db):
 def no_network_tiles(settings):
     """Maps without any tile layer: the page must stand on its own."""
     settings.MAP_TILES = "none"
+
+
+@pytest.fixture
+def more_structures():
+    """Adds `count` published structures next to an existing one of the département."""
+    from structures.models import Structure
+
+    def add(departement: str, count: int) -> None:
+        model = Structure.objects.published().filter(departement__code=departement).first()
+        for i in range(count):
+            Structure.objects.create(
+                nom=f"Structure supplémentaire {i}", type=model.type, commune=model.commune,
+                region=model.region, latitude=model.latitude, longitude=model.longitude,
+                publication="publiee",
+            )  # fmt: skip
+
+    return add

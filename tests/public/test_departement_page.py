@@ -5,7 +5,6 @@ import re
 import pytest
 
 from aides.models import Aide
-from structures.models import Structure
 
 pytestmark = pytest.mark.usefixtures("demo_db", "no_network_tiles")
 
@@ -51,18 +50,12 @@ def test_aids_that_apply_somewhere_in_the_departement(client):
     assert grand_est.get_absolute_url() in page(client, "54")
 
 
-def test_departement_page_query_count_is_pinned(client, django_assert_num_queries):
+def test_departement_page_query_count_is_pinned(client, django_assert_num_queries, more_structures):
     page(client)
     # The territoires page itself, then key figures (2), zones of the communes (3, shared by
     # two sections), the structures map (8) and the aids (6), whatever the number of rows.
     with django_assert_num_queries(25):
         page(client)
-    template = Structure.objects.published().filter(departement__code="93").first()
-    for i in range(20):
-        Structure.objects.create(
-            nom=f"Centre supplémentaire {i}", type="centre-sante", commune=template.commune,
-            region=template.region, latitude=template.latitude, longitude=template.longitude,
-            publication="publiee",
-        )  # fmt: skip
+    more_structures("93", 20)
     with django_assert_num_queries(25):
         assert "(30 premières sur 73)" in page(client)

@@ -141,7 +141,7 @@ def test_unknown_departement_is_a_404_and_bad_filter_a_400(client):
 
 
 def test_map_query_counts_do_not_depend_on_the_number_of_structures(
-    client, django_assert_num_queries
+    client, django_assert_num_queries, more_structures
 ):
     client.get("/carte/")  # outlines simplified once per process
     client.get("/carte/93/")
@@ -152,13 +152,7 @@ def test_map_query_counts_do_not_depend_on_the_number_of_structures(
     # Département, communes, outlines (×2), zones (3), QPV, structures + aids.
     with django_assert_num_queries(10):
         client.get("/carte/93/")
-    template = Structure.objects.published().filter(departement__code="93").first()
-    for i in range(30):
-        Structure.objects.create(
-            nom=f"Structure supplémentaire {i}", type="msp", commune=template.commune,
-            region=template.region, latitude=template.latitude, longitude=template.longitude,
-            publication="publiee",
-        )  # fmt: skip
+    more_structures("93", 30)
     with django_assert_num_queries(8):
         client.get("/carte/")
     with django_assert_num_queries(10):
