@@ -6,7 +6,9 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+from django.apps import apps
 
+PROJECT_APPS = {"portal", "territoires", "aides", "structures"}
 # A size above the limit the hostile-file tests set (settings.IMPORT_MAX_FILE_SIZE).
 TEST_SIZE_LIMIT = 256 * 1024
 
@@ -88,3 +90,12 @@ def write_all(folder: Path) -> dict[str, Path]:
         path.write_bytes(content)
         paths[name] = path
     return paths
+
+
+def row_counts() -> dict[str, int]:
+    """Rows of every model of the project: an import that refuses a file changes none."""
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models()
+        if model._meta.app_label in PROJECT_APPS
+    }

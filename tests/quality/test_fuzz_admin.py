@@ -16,11 +16,11 @@ from django.urls import reverse
 from hypothesis import given, settings
 
 from tests.quality import stats
+from tests.quality.hostile_files import PROJECT_APPS
 from tests.quality.strategies import FUZZ_SETTINGS, query_strategy
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = {"portal", "territoires", "aides", "structures"}
 SECONDS_PER_LIST = 1.5
 FILTER_LINK = re.compile(r'href="\?([^"]*)"')
 ADMIN_KEYS = ["q", "o", "p", "e", "all", "_popup", "_to_field", "date_decision__year"]

@@ -9,16 +9,20 @@ import io
 import re
 
 import pytest
-from django.apps import apps
 from django.core.management import call_command, get_commands, load_command_class
 from django.core.management.base import CommandError
 
 from tests.quality import stats
-from tests.quality.hostile_files import TEST_SIZE_LIMIT, hostile_files, write_all
+from tests.quality.hostile_files import (
+    PROJECT_APPS,
+    TEST_SIZE_LIMIT,
+    hostile_files,
+    row_counts,
+    write_all,
+)
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = {"portal", "territoires", "aides", "structures"}
 COMMAND_OPTIONS = {
     "import_contours": ["--level", "commune"],
     "import_zonage": [
@@ -44,14 +48,6 @@ def file_import_commands() -> list[str]:
         if any(not action.option_strings and action.dest != "args" for action in parser._actions):
             names.append(name)
     return names
-
-
-def row_counts() -> dict[str, int]:
-    return {
-        model._meta.label: model._default_manager.count()
-        for model in apps.get_models()
-        if model._meta.app_label in PROJECT_APPS
-    }
 
 
 def try_import(command: str, name: str, path) -> list[str]:

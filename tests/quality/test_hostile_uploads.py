@@ -9,16 +9,14 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, reverse
 
 from tests.quality import stats
-from tests.quality.hostile_files import TEST_SIZE_LIMIT, hostile_files
+from tests.quality.hostile_files import TEST_SIZE_LIMIT, hostile_files, row_counts
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = {"portal", "territoires", "aides", "structures"}
 VIEW_FIELDS = {
     "territoires_zonage_import": {
         "kind": "ars",
@@ -109,14 +107,6 @@ def format_choice(client, url_name, filename) -> dict:
         if label.strip().lower() == extension:
             return {"format": value}
     return {}
-
-
-def row_counts() -> dict[str, int]:
-    return {
-        model._meta.label: model._default_manager.count()
-        for model in apps.get_models()
-        if model._meta.app_label in PROJECT_APPS
-    }
 
 
 def test_admin_upload_views_are_found():
