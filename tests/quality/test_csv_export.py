@@ -57,3 +57,50 @@ def test_csv_response_neutralises_formulas_in_header_and_rows():
 def test_csv_response_filename_cannot_inject_headers():
     response = csv_response('bilan"\r\nSet-Cookie: a=b.csv', ["a"], [])
     assert response["Content-Disposition"] == 'attachment; filename="bilanSet-Cookieab.csv"'
+
+
+HOSTILE_NAME = '=HYPERLINK("http://exemple.invalid";"clic")'
+HOSTILE_AID = "@SUM(1+1)*cmd|' /C calc'!A0"
+FORMULA_START = tuple("=+-@\t\r")
+
+
+def is_number(cell: str) -> bool:
+    try:
+        float(cell.replace(",", "."))
+    except ValueError:
+        return False
+    return True
+
+
+def cells(text: str) -> list[str]:
+    return [cell for row in csv.reader(io.StringIO(text.lstrip("\ufeff"))) for cell in row]
+
+
+@pytest.mark.django_db
+def test_every_public_csv_export_neutralises_formulas(client, pages):
+    """Hostile names typed by an agent reach the open-data and statistics CSV files
+    neutralised, whatever the export."""
+    from aides.models import Aide
+    from structures.models import Structure
+
+    structure = Structure.objects.published().first()
+    Structure.objects.filter(pk=structure.pk).update(nom=HOSTILE_NAME)
+    aide = Aide.objects.published().first()
+    Aide.objects.filter(pk=aide.pk).update(nom=HOSTILE_AID, resume="+33 1 23 45 67 89")
+
+    exports, offenders, seen = [], [], set()
+    for page in pages.values():
+        response = client.get(page.url or page.fuzz_url)
+        if not response.get("Content-Type", "").startswith("text/csv"):
+            continue
+        exported = cells(response.content.decode("utf-8"))
+        exports.append(page.url)
+        offenders += [
+            f"{page.url}: {cell!r}"
+            for cell in exported
+            if cell.startswith(FORMULA_START) and not is_number(cell)
+        ]
+        seen |= {name for name in (HOSTILE_NAME, HOSTILE_AID) if any(name in c for c in exported)}
+    assert len(exports) >= 3, exports
+    assert offenders == []
+    assert seen == {HOSTILE_NAME, HOSTILE_AID}, "les valeurs hostiles ne sont dans aucun export"
