@@ -9,6 +9,13 @@ from ..access import perimetre_of
 SANS_DEPARTEMENT = "aucun"
 
 
+def _year(value) -> int | None:
+    """A plausible year from the query string; anything else (93066, 1e9…) is no year."""
+    if value and value.isdigit() and 1900 <= int(value) <= 2100:
+        return int(value)
+    return None
+
+
 class DepartementFilter(admin.SimpleListFilter):
     title = "département"
     parameter_name = "departement"
@@ -43,10 +50,10 @@ class AnneeDecisionFilter(admin.SimpleListFilter):
         return [(str(d.year), str(d.year)) for d in reversed(dates)]
 
     def queryset(self, request, queryset):
-        value = self.value()
-        if value and value.isdigit():
-            return queryset.filter(date_decision__year=int(value))
-        return queryset
+        if self.value() is None:
+            return queryset
+        year = _year(self.value())
+        return queryset.filter(date_decision__year=year) if year else queryset.none()
 
 
 class AnneeFilter(admin.SimpleListFilter):
@@ -63,10 +70,10 @@ class AnneeFilter(admin.SimpleListFilter):
         return [(str(y), str(y)) for y in years]
 
     def queryset(self, request, queryset):
-        value = self.value()
-        if value and value.isdigit():
-            return queryset.filter(annee=int(value))
-        return queryset
+        if self.value() is None:
+            return queryset
+        year = _year(self.value())
+        return queryset.filter(annee=year) if year else queryset.none()
 
 
 class ZoneFilter(admin.SimpleListFilter):

@@ -43,3 +43,13 @@ def test_professionals_list_query_count_is_pinned(client, agent_93, django_asser
     with django_assert_num_queries(CHANGELIST_QUERIES):
         response = client.get(reverse("admin:structures_professionnelsoutenu_changelist"))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("query", ["annee=93066", "annee=0", "annee=abc", "departement=9%00"])
+@pytest.mark.parametrize(
+    "url_name", ["structures_structure_changelist", "structures_professionnelsoutenu_changelist"]
+)
+def test_odd_filter_values_give_an_empty_list_not_an_error(client, agent_93, url_name, query):
+    assert client.login(username=agent_93.username, password=PASSWORD)
+    response = client.get(f"{reverse(f'admin:{url_name}')}?{query}")
+    assert response.status_code in (200, 302)
