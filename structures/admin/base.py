@@ -13,6 +13,8 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.exports import FormulaSafeCSV, FormulaSafeXLSX
+
 from ..access import fetch_for_user, perimetre_of
 from ..choices import Publication
 from .autocomplete import URL_NAME, ScopedCommuneAutocomplete, ScopedCommuneAutocompleteView
@@ -20,7 +22,8 @@ from .autocomplete import URL_NAME, ScopedCommuneAutocomplete, ScopedCommuneAuto
 
 class ScopedAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     import_formats = [CSV, XLSX]
-    export_formats = [CSV, XLSX]
+    # Exports neutralise formula-like cells (=, +, -, @) for the agents who open them.
+    export_formats = [FormulaSafeCSV, FormulaSafeXLSX]
     # Keeps big lists fast: no COUNT(*) over the whole table on every page.
     show_full_result_count = False
     list_per_page = 50

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -104,3 +105,29 @@ def test_every_public_csv_export_neutralises_formulas(client, pages):
     assert len(exports) >= 3, exports
     assert offenders == []
     assert seen == {HOSTILE_NAME, HOSTILE_AID}, "les valeurs hostiles ne sont dans aucun export"
+
+
+@pytest.mark.django_db
+def test_the_agents_spreadsheet_export_neutralises_formulas(admin_client, demo_data):
+    """The back-office export (django-import-export) is opened in Excel by other agents."""
+    from django.urls import reverse
+
+    from structures.models import Structure
+    from tests.quality.test_hostile_uploads import FormReader
+
+    Structure.objects.filter(pk=Structure.objects.first().pk).update(nom=HOSTILE_NAME)
+    Structure.objects.filter(pk=Structure.objects.last().pk).update(nom=HOSTILE_AID)
+    url = reverse("admin:structures_structure_export")
+    reader = FormReader()
+    reader.feed(admin_client.get(url).content.decode())
+    form = next(f for f in reader.forms if "format" in f)
+    csv_format = re.search(
+        r'<option value="(\d+)"[^>]*>csv<', admin_client.get(url).content.decode()
+    ).group(1)
+    response = admin_client.post(url, {**form, "format": csv_format})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    exported = cells(response.content.decode("utf-8"))
+    assert any(HOSTILE_NAME.lstrip("=") in c for c in exported)
+    offenders = [c for c in exported if c.startswith(FORMULA_START) and not is_number(c)]
+    assert offenders == []
