@@ -15,6 +15,10 @@ URL_NAME = "structures_communes_autocomplete"
 
 
 class ScopedCommuneAutocompleteView(AutocompleteJsonView):
+    def process_request(self, request):
+        term, *rest = super().process_request(request)
+        return (term.replace("\x00", ""), *rest)  # PostgreSQL refuses NUL in text
+
     def get_queryset(self):
         return super().get_queryset().filter(perimetre_of(self.request.user).q())
 

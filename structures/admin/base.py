@@ -44,6 +44,10 @@ class ScopedAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         except Http404:
             return None
 
+    def get_search_results(self, request, queryset, search_term):
+        # PostgreSQL refuses NUL characters in text: a pasted one must not become a 500.
+        return super().get_search_results(request, queryset, search_term.replace("\x00", ""))
+
     def history_view(self, request, object_id, extra_context=None):
         self._get_or_404(request, object_id)
         return super().history_view(request, object_id, extra_context)

@@ -1,5 +1,7 @@
 """List filters whose choices come from the agent's own scope (one query each)."""
 
+import re
+
 from django.contrib import admin
 
 from territoires.models import Departement
@@ -7,6 +9,7 @@ from territoires.models import Departement
 from ..access import perimetre_of
 
 SANS_DEPARTEMENT = "aucun"
+DEPARTEMENT_CODE = re.compile(r"[0-9][0-9AB][0-9]?")
 
 
 def _year(value) -> int | None:
@@ -34,11 +37,13 @@ class DepartementFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value()
+        if value is None:
+            return queryset
         if value == SANS_DEPARTEMENT:
             return queryset.filter(departement__isnull=True)
-        if value:
+        if DEPARTEMENT_CODE.fullmatch(value):
             return queryset.filter(departement__code=value)
-        return queryset
+        return queryset.none()  # not a code (and never sent to the database as is)
 
 
 class AnneeDecisionFilter(admin.SimpleListFilter):

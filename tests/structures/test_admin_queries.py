@@ -45,7 +45,9 @@ def test_professionals_list_query_count_is_pinned(client, agent_93, django_asser
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("query", ["annee=93066", "annee=0", "annee=abc", "departement=9%00"])
+@pytest.mark.parametrize(
+    "query", ["annee=93066", "annee=0", "annee=abc", "departement=9%00", "q=Saint%00Denis"]
+)
 @pytest.mark.parametrize(
     "url_name", ["structures_structure_changelist", "structures_professionnelsoutenu_changelist"]
 )

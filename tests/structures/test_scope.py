@@ -153,6 +153,7 @@ def test_commune_autocomplete_suggests_only_the_scope(client, agent_93):
     saint = client.get(url, {**params, "term": "Saint"}).json()["results"]
     assert saint and all("(93" in r["text"] for r in saint)
     assert client.get(url, {**params, "term": "Provins"}).json()["results"] == []
+    assert client.get(url, {**params, "term": "Bobi\x00gny"}).status_code == 200
 
 
 def test_dashboard_counts_only_the_scope(client, agent_93, structure_93, structure_75):
