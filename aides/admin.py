@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin_mixins import SafeLookupsMixin
+
 from .choices import StatutAide
 from .forms import ConditionZonageForm
 from .models import Aide, Bareme, ConditionZonage, Financeur, PalierBareme
@@ -26,7 +28,7 @@ URL_FIELDS = {models.URLField: {"form_class": forms.URLField, "assume_scheme": "
 
 
 @admin.register(Aide)
-class AideAdmin(SimpleHistoryAdmin):
+class AideAdmin(SafeLookupsMixin, SimpleHistoryAdmin):
     formfield_overrides = URL_FIELDS
     list_display = [
         "nom", "sigle", "statut", "financeurs_list", "date_cloture", "verifie_le",

@@ -16,6 +16,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin_mixins import SafeLookupsMixin
+
 from .admin_import import import_view
 from .models import (
     CategorieZone,
@@ -73,7 +75,7 @@ class CommuneAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contour)
-class ContourAdmin(admin.ModelAdmin):
+class ContourAdmin(SafeLookupsMixin, admin.ModelAdmin):
     list_display = ("code", "niveau", "source", "modifie_le")
     list_filter = ("niveau",)
     search_fields = ("code",)
@@ -141,7 +143,7 @@ class ZoneInline(admin.TabularInline):
 
 
 @admin.register(Zonage)
-class ZonageAdmin(NotifyMixin, SimpleHistoryAdmin):
+class ZonageAdmin(SafeLookupsMixin, NotifyMixin, SimpleHistoryAdmin):
     list_display = (
         "titre",
         "kind",

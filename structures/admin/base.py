@@ -13,6 +13,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin_mixins import SafeLookupsMixin
 from portal.exports import FormulaSafeCSV, FormulaSafeXLSX
 
 from ..access import fetch_for_user, perimetre_of
@@ -20,7 +21,7 @@ from ..choices import Publication
 from .autocomplete import URL_NAME, ScopedCommuneAutocomplete, ScopedCommuneAutocompleteView
 
 
-class ScopedAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class ScopedAdmin(SafeLookupsMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     import_formats = [CSV, XLSX]
     # Exports neutralise formula-like cells (=, +, -, @) for the agents who open them.
     export_formats = [FormulaSafeCSV, FormulaSafeXLSX]
