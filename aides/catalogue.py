@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from portal.uploads import read_text, validate_upload
 from territoires.models import Commune, Departement, Region
 
 from .models import Aide, Bareme, ConditionZonage, Financeur, PalierBareme
@@ -64,13 +65,23 @@ class _DryRun(Exception):
 
 def read(path: Path | str = DEFAULT_PATH) -> dict:
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
+        with open(path, "rb") as fichier:
+            validate_upload(fichier, ["json"])
+            data = json.loads(read_text(fichier))
     except FileNotFoundError as exc:
         raise CatalogueError(f"Fichier introuvable : {path}") from exc
+    except ValidationError as exc:
+        raise CatalogueError(" ".join(exc.messages)) from exc
     except json.JSONDecodeError as exc:
         raise CatalogueError(
             f"Le catalogue n'est pas un JSON valide (ligne {exc.lineno}) : {exc.msg}"
         ) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("aides"), list):
+        raise CatalogueError(
+            "Le catalogue doit être un objet JSON avec une liste « aides » (voir "
+            "fixtures/aides/catalogue.json)."
+        )
+    return data
 
 
 def load(data: dict, *, update=False, dry_run=False) -> Report:

@@ -13,6 +13,8 @@ import re
 import zipfile
 from dataclasses import dataclass
 
+from django.conf import settings
+
 from territoires.text import normalize_name
 
 CODE_COLUMNS = (
@@ -122,10 +124,21 @@ def _find_columns(row) -> dict | None:
 
 
 def _decode(content: bytes) -> str:
+    """UTF-8, else Windows-1252 (Excel's "CSV" on Windows); anything else is refused.
+
+    Decoding with replacement characters would store garbled category labels.
+    """
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return content.decode("cp1252", errors="replace")
+        pass
+    try:
+        return content.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        line = content[: exc.start].count(b"\n") + 1
+        raise AnnexError(
+            f"Ligne {line} : encodage non reconnu ; enregistrez le fichier en « CSV UTF-8 »."
+        ) from exc
 
 
 def _csv_rows(content: bytes):
@@ -163,6 +176,11 @@ def read_annex(content: bytes, filename: str, default_categorie: str = "") -> li
     """The territory lines of the annex, in file order. Raises AnnexError (file-level)."""
     if not content.strip():
         raise AnnexError("Le fichier est vide.")
+    if len(content) > settings.IMPORT_MAX_FILE_SIZE:
+        raise AnnexError(
+            f"Fichier trop volumineux ({len(content) // 1024} Ko) : la limite est de "
+            f"{settings.IMPORT_MAX_FILE_SIZE // 1024} Ko."
+        )
     is_xlsx = filename.lower().endswith((".xlsx", ".xlsm")) or content[:2] == b"PK"
     rows = _xlsx_rows(content) if is_xlsx else _csv_rows(content)
     columns, lines = None, []

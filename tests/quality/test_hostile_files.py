@@ -80,30 +80,7 @@ def test_import_commands_are_found():
 
 
 # Known gaps, reported to the owners of the import: strict, so the marker must go once fixed.
-KNOWN_GAPS = {
-    ("import_zonage", "encodage-macroman.csv"): (
-        "the annex decoder falls back to cp1252 with errors='replace' and stores mojibake "
-        "category labels (« trŽs sous-dotŽe »)"
-    ),
-    ("import_zonage", "enorme.csv"): "no size limit (settings.IMPORT_MAX_FILE_SIZE) on the file",
-    **{
-        (
-            "load_aides",
-            name,
-        ): "the catalogue loader crashes (UnicodeDecodeError) on a non-UTF-8 file"
-        for name in (
-            "encodage-utf16.csv",
-            "encodage-macroman.csv",
-            "formules.xlsx",
-            "binaire.csv",
-            "classeur-tronque.xlsx",
-            "bombe.xlsx",
-        )
-    },
-    ("load_aides", "pas-geojson.geojson"): (
-        "the catalogue loader crashes (AttributeError) on JSON that is not an object"
-    ),
-}
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
 FILE_NAMES = [*hostile_files(), "absent.csv"]
 
 
