@@ -28,6 +28,8 @@ CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# The only third-party requests a page may make: map tiles (aborted in tests).
+TILE_HOSTS = ("https://data.geopf.fr/", "https://tile.openstreetmap.org/")
 # Steps of setup_demo already run by the session's reference data fixture (tests/conftest.py).
 SKIPPED_SETUP_STEPS = {"migrate", "import_cog", "import_contours_local"}
 
@@ -181,8 +183,10 @@ class Visit:
         self.shots.append((name, self.page.screenshot(full_page=True)))
 
     def problems(self) -> list[str]:
+        foreign = [url for url in self.blocked if not url.startswith(TILE_HOSTS)]
         return (
-            [f"CSP : {m}" for m in self.csp_violations]
+            [f"ressource externe (CDN ?) : {url}" for url in foreign]
+            + [f"CSP : {m}" for m in self.csp_violations]
             + [f"erreur JavaScript : {m}" for m in self.js_errors]
             + [f"erreur serveur : {m}" for m in self.server_errors]
         )
