@@ -2,6 +2,7 @@
 
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import EmptyResultSet, FullResultSet
 
 
 class _SafeChangeList(ChangeList):
@@ -12,6 +13,8 @@ class _SafeChangeList(ChangeList):
         # Compiling here turns them into Django's own "invalid parameters" redirect.
         try:
             queryset.query.sql_with_params()
+        except (EmptyResultSet, FullResultSet):
+            pass  # an empty (or unfiltered) list is a valid answer
         except (ValueError, TypeError, OverflowError) as error:
             raise IncorrectLookupParameters(error) from error
         return queryset

@@ -46,7 +46,15 @@ def test_professionals_list_query_count_is_pinned(client, agent_93, django_asser
 
 
 @pytest.mark.parametrize(
-    "query", ["annee=93066", "annee=0", "annee=abc", "departement=9%00", "q=Saint%00Denis"]
+    "query",
+    [
+        "annee=93066",
+        "annee=0",
+        "annee=abc",
+        "departement=9%00",
+        "q=Saint%00Denis",
+        "date_decision__year=0",
+    ],
 )
 @pytest.mark.parametrize(
     "url_name", ["structures_structure_changelist", "structures_professionnelsoutenu_changelist"]
