@@ -26,4 +26,10 @@ if ! pg_isready -q -h "$HOST" -p "$PORT" 2>/dev/null; then
   as_root su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'postgres'\"" >&2
 fi
 pg_isready -q -h "$HOST" -p "$PORT" || { echo "PostgreSQL ne répond pas sur $HOST:$PORT" >&2; exit 1; }
+# The tests create their own test database; this one serves `makemigrations --check` and runs.
+export PGPASSWORD=postgres
+if ! psql -h "$HOST" -p "$PORT" -U postgres -Atc "SELECT 1 FROM pg_database WHERE datname = 'portail'" \
+  | grep -q 1; then
+  createdb -h "$HOST" -p "$PORT" -U postgres portail >&2
+fi
 echo "$URL"
