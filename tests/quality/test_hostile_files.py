@@ -92,7 +92,7 @@ def cases():
             yield pytest.param(command, name, marks=marks, id=f"{command}-{name}")
 
 
-@pytest.mark.parametrize(("command", "name"), cases())
+@pytest.mark.parametrize(("command", "name"), list(cases()))
 def test_hostile_file_is_refused_in_french_and_writes_nothing(command, name, tmp_path, settings):
     settings.IMPORT_MAX_FILE_SIZE = TEST_SIZE_LIMIT
     path = write_all(tmp_path).get(name, tmp_path / name)
