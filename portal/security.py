@@ -87,7 +87,9 @@ def _body_too_large(request):
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
-        return HttpResponse("Longueur de requête invalide.", status=400, content_type="text/plain")
+        return HttpResponse(
+            "Longueur de requête invalide.", status=400, content_type="text/plain; charset=utf-8"
+        )
     if length > limit:
         megabytes = settings.IMPORT_MAX_FILE_SIZE // (1024 * 1024)
         return HttpResponse(
