@@ -90,3 +90,11 @@ def test_oversized_request_bodies_are_refused_before_being_read(client, settings
     )
     assert response.status_code == 413
     assert "trop volumineux" in response.content.decode()
+
+
+def test_a_malformed_content_length_is_a_400(client):
+    response = client.post(
+        "/admin/login/", data=b"x", content_type="text/plain", CONTENT_LENGTH="x"
+    )
+    assert response.status_code == 400
+    assert "Longueur de requête invalide" in response.content.decode()
