@@ -33,7 +33,19 @@ from .models import PresenceProfessionnelle, ProfessionnelSoutenu, Structure
 from .resource_base import REFERENCE, ReferenceLoader, ScopedResource, export_only
 
 
-class StructureResource(ScopedResource):
+class LieuResource(ScopedResource):
+    """Columns both spreadsheets export: where the record is and what that place is."""
+
+    commune_nom = export_only("Commune", dehydrate="dehydrate_commune_nom")
+    departement = export_only("Département", dehydrate="dehydrate_departement")
+    en_qpv = export_only("En QPV", "en_qpv", OuiNonWidget())
+    qpv_code = export_only("Code QPV", "qpv_code")
+    en_zone_rurale = export_only("En zone rurale", "en_zone_rurale", OuiNonWidget())
+    publication = export_only("Publication", "publication", ChoiceWidget(Publication))
+    demonstration = export_only("Démonstration", "demonstration", OuiNonWidget())
+
+
+class StructureResource(LieuResource):
     _aides_in_file = True
     _regions = None
 
@@ -60,13 +72,6 @@ class StructureResource(ScopedResource):
     statut = Field("statut", "Statut", widget=ChoiceWidget(Statut, default=Statut.FINANCE))
     # Imported by import_instance (a related model), exported by dehydrate_presences.
     presences = Field(column_name="Professionnels présents", dehydrate_method="dehydrate_presences")
-    commune_nom = export_only("Commune", dehydrate="dehydrate_commune_nom")
-    departement = export_only("Département", dehydrate="dehydrate_departement")
-    en_qpv = export_only("En QPV", "en_qpv", OuiNonWidget())
-    qpv_code = export_only("Code QPV", "qpv_code")
-    en_zone_rurale = export_only("En zone rurale", "en_zone_rurale", OuiNonWidget())
-    publication = export_only("Publication", "publication", ChoiceWidget(Publication))
-    demonstration = export_only("Démonstration", "demonstration", OuiNonWidget())
 
     class Meta:
         model = Structure
@@ -189,7 +194,7 @@ def format_presences(presences: dict[str, int]) -> str:
     return " ; ".join(f"{Profession(slug).label} : {n}" for slug, n in sorted(presences.items()))
 
 
-class ProfessionnelResource(ScopedResource):
+class ProfessionnelResource(LieuResource):
     required_columns = (REFERENCE, "Profession", "Code commune", "Année")
 
     reference = Field("reference", REFERENCE, widget=TexteWidget())
@@ -206,13 +211,6 @@ class ProfessionnelResource(ScopedResource):
     montant = Field("montant", "Montant (€)", widget=MontantWidget())
     annee = Field("annee", "Année", widget=EntierWidget())
     date_decision = Field("date_decision", "Date de décision", widget=DateWidget())
-    commune_nom = export_only("Commune", dehydrate="dehydrate_commune_nom")
-    departement = export_only("Département", dehydrate="dehydrate_departement")
-    en_qpv = export_only("En QPV", "en_qpv", OuiNonWidget())
-    qpv_code = export_only("Code QPV", "qpv_code")
-    en_zone_rurale = export_only("En zone rurale", "en_zone_rurale", OuiNonWidget())
-    publication = export_only("Publication", "publication", ChoiceWidget(Publication))
-    demonstration = export_only("Démonstration", "demonstration", OuiNonWidget())
 
     class Meta:
         model = ProfessionnelSoutenu
