@@ -7,9 +7,8 @@ from django.contrib import admin, messages
 from django.db import models
 from django.utils import timezone
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin_mixins import SafeLookupsMixin
+from portal.admin_mixins import GuardedHistoryAdmin, SafeLookupsMixin
 
 from .choices import StatutAide
 from .forms import ConditionZonageForm
@@ -28,7 +27,7 @@ URL_FIELDS = {models.URLField: {"form_class": forms.URLField, "assume_scheme": "
 
 
 @admin.register(Aide)
-class AideAdmin(SafeLookupsMixin, SimpleHistoryAdmin):
+class AideAdmin(SafeLookupsMixin, GuardedHistoryAdmin):
     formfield_overrides = URL_FIELDS
     list_display = [
         "nom", "sigle", "statut", "financeurs_list", "date_cloture", "verifie_le",
@@ -129,7 +128,7 @@ class AideAdmin(SafeLookupsMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Financeur)
-class FinanceurAdmin(SimpleHistoryAdmin):
+class FinanceurAdmin(GuardedHistoryAdmin):
     formfield_overrides = URL_FIELDS
     list_display = ["nom", "type", "slug"]
     list_filter = ["type"]
@@ -143,7 +142,7 @@ class PalierInline(admin.TabularInline):
 
 
 @admin.register(Bareme)
-class BaremeAdmin(SimpleHistoryAdmin):
+class BaremeAdmin(GuardedHistoryAdmin):
     formfield_overrides = URL_FIELDS
     list_display = ["nom", "variable", "verifie"]
     list_filter = ["verifie", "variable"]

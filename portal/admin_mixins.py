@@ -1,8 +1,10 @@
 """Admin behaviour every back-office list shares."""
 
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.core.exceptions import EmptyResultSet, FullResultSet, PermissionDenied
+from simple_history.admin import SimpleHistoryAdmin
 
 
 class _SafeChangeList(ChangeList):
@@ -25,3 +27,45 @@ class SafeLookupsMixin:
 
     def get_changelist(self, request, **kwargs):
         return _SafeChangeList
+
+
+class GuardedHistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's admin, where reverting to an old version is a change like any other.
+
+    Its revert form saves on POST after checking only the *view* permission, so a view-only
+    reader could write records through it. Here a user who may not change the current
+    record (permission and, in scoped admins, scope through `get_object`) sees old versions
+    read-only, without a revert button, and a crafted POST is refused (403).
+    """
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        current = self.get_object(request, unquote(object_id))
+        if current is None:  # deleted (or outside the list): restoring it creates it again
+            may_write = self.has_add_permission(request)
+        else:
+            may_write = self.has_change_permission(request, current)
+        if not may_write:
+            if request.method not in ("GET", "HEAD"):
+                raise PermissionDenied
+            request._history_read_only = True
+            extra_context = {**(extra_context or {}), "revert_disabled": True}
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if getattr(request, "_history_read_only", False):
+            return _disabled(form)
+        return form
+
+
+def _disabled(form_class):
+    """The same form with every field disabled (rendered, never submitted)."""
+
+    class ReadOnlyForm(form_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            for field in self.fields.values():
+                field.disabled = True
+
+    ReadOnlyForm.__name__ = form_class.__name__
+    return ReadOnlyForm

@@ -14,9 +14,8 @@ from django.db import models
 from django.db.models import Count
 from django.urls import path, reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin_mixins import SafeLookupsMixin
+from portal.admin_mixins import GuardedHistoryAdmin, SafeLookupsMixin
 
 from .admin_import import import_view
 from .models import (
@@ -143,7 +142,7 @@ class ZoneInline(admin.TabularInline):
 
 
 @admin.register(Zonage)
-class ZonageAdmin(SafeLookupsMixin, NotifyMixin, SimpleHistoryAdmin):
+class ZonageAdmin(SafeLookupsMixin, NotifyMixin, GuardedHistoryAdmin):
     list_display = (
         "titre",
         "kind",
@@ -183,7 +182,7 @@ class ZonageAdmin(SafeLookupsMixin, NotifyMixin, SimpleHistoryAdmin):
 
 
 @admin.register(CategorieZone)
-class CategorieZoneAdmin(NotifyMixin, SimpleHistoryAdmin):
+class CategorieZoneAdmin(NotifyMixin, GuardedHistoryAdmin):
     """Mostly reached from its act's page; listed for the history of each category."""
 
     form = CategorieForm
@@ -233,7 +232,7 @@ class ZoneForm(forms.ModelForm):
 
 
 @admin.register(Zone)
-class ZoneAdmin(NotifyMixin, SimpleHistoryAdmin):
+class ZoneAdmin(NotifyMixin, GuardedHistoryAdmin):
     form = ZoneForm
     list_display = ("__str__", "code", "categorie", "acte", "nombre_communes")
     list_filter = (
@@ -278,7 +277,7 @@ class ZoneAdmin(NotifyMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ZoneCommune)
-class ZoneCommuneAdmin(NotifyMixin, SimpleHistoryAdmin):
+class ZoneCommuneAdmin(NotifyMixin, GuardedHistoryAdmin):
     """Each commune of each zone, with its own history (additions and removals)."""
 
     list_display = ("commune", "code_iris", "zone")

@@ -11,9 +11,8 @@ from django.http import Http404
 from django.urls import path
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
-from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin_mixins import SafeLookupsMixin
+from portal.admin_mixins import GuardedHistoryAdmin, SafeLookupsMixin
 from portal.exports import FormulaSafeCSV, FormulaSafeXLSX
 
 from ..access import fetch_for_user, perimetre_of
@@ -21,7 +20,7 @@ from ..choices import Publication
 from .autocomplete import URL_NAME, ScopedCommuneAutocomplete, ScopedCommuneAutocompleteView
 
 
-class ScopedAdmin(SafeLookupsMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class ScopedAdmin(SafeLookupsMixin, ImportExportModelAdmin, GuardedHistoryAdmin):
     import_formats = [CSV, XLSX]
     # Exports neutralise formula-like cells (=, +, -, @) for the agents who open them.
     export_formats = [FormulaSafeCSV, FormulaSafeXLSX]

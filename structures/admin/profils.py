@@ -1,13 +1,14 @@
 """Agents' scopes: managed by administrators only (no group is given these permissions)."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from portal.admin_mixins import GuardedHistoryAdmin
 
 from ..models import ProfilAgent
 
 
 @admin.register(ProfilAgent)
-class ProfilAgentAdmin(SimpleHistoryAdmin):
+class ProfilAgentAdmin(GuardedHistoryAdmin):
     list_display = ["user", "region", "departements_display"]
     list_select_related = ["user", "region"]
     search_fields = ["user__username", "user__email", "user__last_name"]
