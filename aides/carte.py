@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import folium
 import shapely
 import shapely.geometry
-from branca.element import MacroElement
 from django.utils import timezone
 from jinja2 import Template
 
-from portal.maps import MapParts, new_map, render_map
+from portal.maps import DataLayer, MapParts, StaticElement, geojson_layer, new_map, render_map
 from territoires.models import Commune, Contour, Departement, ZonageKind, Zone
 from territoires.zones import zones_at
 
@@ -35,7 +33,7 @@ REGION_BOUNDS = (1.4, 47.4, 8.3, 50.2)  # Île-de-France + Grand Est
 SIMPLIFY_DEGREES = 0.001
 
 
-class _ClickToPick(MacroElement):
+class _ClickToPick(StaticElement):
     """A click on the map fills the finder's latitude/longitude fields and marks the point."""
 
     _template = Template(
@@ -67,7 +65,9 @@ class _ClickToPick(MacroElement):
 def point_picker(request, lieu: Lieu) -> MapParts:
     if lieu.point:
         fmap = new_map(location=(lieu.lat, lieu.lon), zoom_start=13)
-        folium.Marker((lieu.lat, lieu.lon), tooltip="Point recherché").add_to(fmap)
+        DataLayer(
+            {"type": "point", "lat": lieu.lat, "lon": lieu.lon, "tooltip": "Point recherché"}
+        ).add_to(fmap)
     else:
         fmap = new_map(bounds=REGION_BOUNDS)
     _ClickToPick().add_to(fmap)
@@ -153,9 +153,7 @@ def _render(request, departement, result: ZonesAide) -> MapParts:
     ).first()
     fmap = new_map(bounds=outline.bbox if outline else REGION_BOUNDS)
     if outline is not None:
-        folium.GeoJson(
-            outline.geometrie, name=departement.nom, style_function=lambda f: OUTLINE_STYLE
-        ).add_to(fmap)
+        geojson_layer(fmap, outline.geometrie, style=OUTLINE_STYLE, name=departement.nom)
     # One dissolved shape per extent (whole commune / part of it): shared borders vanish,
     # which keeps a département of 500 communes light; the table lists them one by one.
     for partiel, style, label in (
@@ -169,12 +167,13 @@ def _render(request, departement, result: ZonesAide) -> MapParts:
         ]
         geometry = _dissolve(shapes)
         if geometry is not None:
-            folium.GeoJson(
+            geojson_layer(
+                fmap,
                 {"type": "Feature", "geometry": geometry, "properties": {"etendue": label}},
+                style=style,
+                tooltip=[("", "etendue")],
                 name=f"L'aide s'applique : {label.lower()}",
-                style_function=lambda f, style=style: style,
-                tooltip=label,
-            ).add_to(fmap)
+            )
     qpv = [
         {
             "type": "Feature",
@@ -184,12 +183,13 @@ def _render(request, departement, result: ZonesAide) -> MapParts:
         for zone in result.qpv
     ]
     if qpv:
-        folium.GeoJson(
+        geojson_layer(
+            fmap,
             {"type": "FeatureCollection", "features": qpv},
+            style=QPV_STYLE,
+            tooltip=[("", "nom"), ("", "code")],
             name="Quartiers prioritaires",
-            style_function=lambda f: QPV_STYLE,
-            tooltip=folium.GeoJsonTooltip(fields=["nom", "code"], aliases=["", ""]),
-        ).add_to(fmap)
+        )
     return render_map(fmap, request)
 
 

@@ -2,25 +2,23 @@
 
 Page weight is what makes a map usable on a phone, so outlines are simplified and their
 coordinates rounded (≈ 10 m) once per process, and markers are one compact array read by
-a small callback (FastMarkerCluster) instead of one JavaScript block per marker.
-Popups are built with `textContent`: names typed by agents are never parsed as HTML.
+a small script (static/portal/map-layers.js) instead of one JavaScript block per marker.
+Every layer is a `DataLayer` (JSON beside the map, never inside a template); popups are
+built with `textContent`: names typed by agents are never parsed as HTML nor as templates.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 from dataclasses import dataclass
 
-import folium
 import shapely
 from django.templatetags.static import static
 from django.utils.safestring import SafeString, mark_safe
-from folium.plugins import FastMarkerCluster
 from shapely.geometry import mapping, shape
 
-from portal.maps import LOCAL_ASSETS, MAP_CSS, MapParts
+from portal.maps import LOCAL_ASSETS, MAP_CSS, DataLayer, MapParts, geojson_layer
 from territoires.models import Contour
 
 # Marker clusters need the map's own maxZoom when no tile layer gives one (tiles "none").
@@ -106,7 +104,10 @@ def extra_header(parts: MapParts) -> SafeString:
     """
     base = [
         static(MAP_CSS),
-        *(static(LOCAL_ASSETS[k]) for k in ("leaflet", "leaflet_css", "jquery")),
+        *(
+            static(LOCAL_ASSETS[k])
+            for k in ("leaflet", "leaflet_css", "jquery", "portal_map_layers")
+        ),
     ]
     lines = [line for line in parts.header.split("\n") if not any(url in line for url in base)]
     return mark_safe("\n".join(lines))
@@ -169,17 +170,17 @@ def choropleth(fmap, features: list[dict], name: str) -> None:
     """Départements filled with `properties.couleur`, a tooltip with `properties.texte`."""
     if not features:
         return
-    folium.GeoJson(
-        {"type": "FeatureCollection", "features": features},
+    filled = [
+        {**f, "properties": {**f["properties"], "style": {"fillColor": f["properties"]["couleur"]}}}
+        for f in features
+    ]
+    geojson_layer(
+        fmap,
+        {"type": "FeatureCollection", "features": filled},
+        style={"color": "#3a3a3a", "weight": 1, "fillOpacity": 0.75},
+        tooltip=[("", "texte")],
         name=name,
-        style_function=lambda f: {
-            "fillColor": f["properties"]["couleur"],
-            "color": "#3a3a3a",
-            "weight": 1,
-            "fillOpacity": 0.75,
-        },
-        tooltip=folium.GeoJsonTooltip(fields=["texte"], labels=False),
-    ).add_to(fmap)
+    )
 
 
 def outline_layer(fmap, geometries: dict[str, dict], names: dict[str, str], name, style):
@@ -188,53 +189,16 @@ def outline_layer(fmap, geometries: dict[str, dict], names: dict[str, str], name
         for code, geometry in sorted(geometries.items())
     ]
     if features:
-        folium.GeoJson(
+        geojson_layer(
+            fmap,
             {"type": "FeatureCollection", "features": features},
+            style=style,
+            tooltip=[("", "nom")],
             name=name,
-            style_function=lambda f: style,
-            tooltip=folium.GeoJsonTooltip(fields=["nom"], labels=False),
-        ).add_to(fmap)
+        )
 
 
 # --- Markers ------------------------------------------------------------------------------
-
-# Rows are [lat, lon, name, kind index, commune index, aid indexes, year]; labels are looked
-# up in the tables embedded once. Every text goes through textContent.
-_CALLBACK = """(function () {
-    var kinds = %(kinds)s, communes = %(communes)s, aids = %(aids)s;
-    function line(box, label, value) {
-        if (value === null || value === undefined || value === "") { return; }
-        var p = document.createElement("p");
-        p.className = "fr-text--sm fr-mb-0";
-        var b = document.createElement("b");
-        b.textContent = label + " : ";
-        p.appendChild(b);
-        p.appendChild(document.createTextNode(String(value)));
-        box.appendChild(p);
-    }
-    return function (row) {
-        var marker = L.marker(new L.LatLng(row[0], row[1]), {title: row[2], alt: row[2]});
-        marker.bindPopup(function () {
-            var box = document.createElement("div");
-            var title = document.createElement("p");
-            title.className = "fr-text--bold fr-mb-1v";
-            title.textContent = row[2];
-            box.appendChild(title);
-            line(box, "Type", kinds[row[3]]);
-            line(box, "Commune", communes[row[4]]);
-            line(box, "Aide", row[5].map(function (i) { return aids[i]; }).join(", "));
-            line(box, "Année de décision", row[6]);
-            return box;
-        });
-        return marker;
-    };
-})()"""
-
-
-def _script_json(value) -> str:
-    """JSON safe inside a <script> element."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def structure_markers(fmap, lignes, name="Structures soutenues") -> None:
@@ -259,8 +223,8 @@ def structure_markers(fmap, lignes, name="Structures soutenues") -> None:
         )
     if not data:
         return
-    tables = {"kinds": kinds, "communes": communes, "aids": aids}
-    callback = _CALLBACK % {name: _script_json(list(table)) for name, table in tables.items()}
-    FastMarkerCluster(
-        data, callback=callback, name=name, showCoverageOnHover=False, chunkedLoading=True
-    ).add_to(fmap)
+    # Rows are [lat, lon, name, kind index, commune index, aid indexes, year]; each label
+    # is sent once, in its table.
+    payload = {"type": "markers", "name": name, "rows": data}
+    payload.update(kinds=list(kinds), communes=list(communes), aids=list(aids))
+    DataLayer(payload).add_to(fmap)

@@ -1,8 +1,6 @@
 """Maps of the territorial pages: one official outline drawn on a folium map."""
 
-import folium
-
-from portal.maps import new_map, render_map
+from portal.maps import geojson_layer, new_map, render_map
 
 from .models import Contour
 
@@ -19,10 +17,6 @@ def contour_map(request, contour: Contour | None, label: str):
     if contour is None:
         return None
     fmap = new_map(bounds=contour.bbox)
-    folium.GeoJson(
-        contour.geometrie,
-        name=label,
-        tooltip=label,
-        style_function=lambda feature: OUTLINE_STYLE,
-    ).add_to(fmap)
+    feature = {"type": "Feature", "geometry": contour.geometrie, "properties": {"nom": label}}
+    geojson_layer(fmap, feature, style=OUTLINE_STYLE, tooltip=[("", "nom")], name=label)
     return render_map(fmap, request)

@@ -13,13 +13,12 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-import folium
 import numpy as np
 import shapely
 from django.urls import reverse
 from shapely.geometry import shape
 
-from portal.maps import new_map
+from portal.maps import geojson_layer, new_map
 
 from . import locator
 from .models import Commune, Contour, ZonageKind, Zone
@@ -262,34 +261,43 @@ def _add_qpv(carte, qpv_zones):
             item.territoires = len(qpv_zones)
 
 
-def folium_map(carte: CarteZonage) -> folium.Map:
+def folium_map(carte: CarteZonage):
     fmap = new_map(bounds=carte.bounds)
     colors = {item.code: item.couleur for item in carte.legende}
     if carte.features:
         background = bool(carte.polygones)
-        folium.GeoJson(
-            {"type": "FeatureCollection", "features": carte.features},
+        features = [
+            {
+                **f,
+                "properties": {
+                    **f["properties"],
+                    "style": {
+                        "fillColor": colors.get(carte.categorie_de.get(f["id"]), NO_ZONE_COLOR)
+                    },
+                },
+            }
+            for f in carte.features
+        ]
+        geojson_layer(
+            fmap,
+            {"type": "FeatureCollection", "features": features},
+            style={"fillOpacity": 0.1 if background else 0.7, "color": "#666666", "weight": 0.5},
+            tooltip=[("Commune", "nom"), ("Zone", "zone")],
             name="Communes",
-            style_function=lambda f: {
-                "fillColor": colors.get(carte.categorie_de.get(f["id"]), NO_ZONE_COLOR),
-                "fillOpacity": 0.1 if background else 0.7,
-                "color": "#666666",
-                "weight": 0.5,
-            },
-            tooltip=folium.GeoJsonTooltip(fields=["nom", "zone"], aliases=["Commune", "Zone"]),
-        ).add_to(fmap)
+        )
     if carte.polygones:
-        folium.GeoJson(
+        geojson_layer(
+            fmap,
             {"type": "FeatureCollection", "features": carte.polygones},
-            name="Quartiers prioritaires",
-            style_function=lambda f: {
+            style={
                 "fillColor": colors.get("qpv", "#6a1b9a"),
                 "fillOpacity": 0.6,
                 "color": "#3a0c52",
                 "weight": 1,
             },
-            tooltip=folium.GeoJsonTooltip(fields=["nom", "zone"], aliases=["Quartier", "Code"]),
-        ).add_to(fmap)
+            tooltip=[("Quartier", "nom"), ("Code", "zone")],
+            name="Quartiers prioritaires",
+        )
     return fmap
 
 

@@ -2,6 +2,7 @@
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -11,12 +12,14 @@ from territoires.models import Commune
 pytestmark = pytest.mark.usefixtures("demo_db", "no_network_tiles")
 
 ASSET = re.compile(r"<(?:script|link)\b[^>]*?\b(?:src|href)=\"([^\"]+)\"", re.IGNORECASE)
-MARKERS = re.compile(r"var data = (\[.*?\]);\n", re.DOTALL)
+STATIC = Path(__file__).resolve().parents[2] / "static"
+LAYERS = re.compile(r'<script\b[^>]*type="application/json"[^>]*>(.*?)</script>', re.DOTALL)
 
 
 def markers(html) -> list:
-    found = MARKERS.search(html)
-    return json.loads(found.group(1)) if found else []
+    """Rows of the structures' marker layer (the JSON that map-layers.js draws)."""
+    layers = [json.loads(text) for text in LAYERS.findall(html)]
+    return next((layer["rows"] for layer in layers if layer["type"] == "markers"), [])
 
 
 def html_of(client, url, status=200):
@@ -114,7 +117,10 @@ def test_popups_are_built_as_text_not_html(client):
     structure.save()
     html = html_of(client, "/carte/93/")
     assert '<img src=x onerror="alert(1)">' not in html
-    assert "textContent = row[2]" in html
+    # The name travels as JSON data, drawn by the map script with text nodes.
+    assert '"\\u003Cimg src=x onerror=\\"alert(1)\\"\\u003E"' in html
+    assert "/static/portal/map-layers.js" in html
+    assert "title.textContent = row[2]" in (STATIC / "portal" / "map-layers.js").read_text()
 
 
 @pytest.mark.parametrize(

@@ -72,7 +72,8 @@ def test_paris_lists_its_arrondissements_and_an_arrondissement_its_commune(clien
 def test_commune_map_has_local_assets_and_nonce(client):
     html = page(client, "commune", "77379")
     assert 'class="portal-map portal-map--small"' in html
-    assert "L.geoJson" in html and "fitBounds" in html
+    assert "portalMaps.draw" in html and "fitBounds" in html
+    assert '"type": "geojson"' in html  # the outline, as JSON beside the map
     assert "cdn." not in html.lower()
 
 
