@@ -101,6 +101,16 @@ class AideAdmin(SafeLookupsMixin, GuardedHistoryAdmin):
     def voir(self, obj):
         return format_html('<a href="{}">voir</a>', obj.get_absolute_url())
 
+    def has_publish_permission(self, request):
+        """The catalogue is national, not scoped: publishing is granted explicitly (README)."""
+        return request.user.has_perm("aides.publish_aide")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not self.has_publish_permission(request):
+            fields.append("statut")  # else the form would publish what the actions refuse
+        return fields
+
     def _set_status(self, request, queryset, statut, verb):
         count = 0
         for aide in queryset:  # one save each, so that history records who did it
@@ -114,15 +124,17 @@ class AideAdmin(SafeLookupsMixin, GuardedHistoryAdmin):
                 count += 1
         self.message_user(request, f"{count} aide(s) {verb}.", messages.SUCCESS)
 
-    @admin.action(description="Publier les aides sélectionnées")
+    @admin.action(description="Publier les aides sélectionnées", permissions=["publish"])
     def publier(self, request, queryset):
         self._set_status(request, queryset, StatutAide.PUBLIEE, "publiée(s)")
 
-    @admin.action(description="Archiver les aides sélectionnées (dispositif fermé)")
+    @admin.action(
+        description="Archiver les aides sélectionnées (dispositif fermé)", permissions=["publish"]
+    )
     def archiver(self, request, queryset):
         self._set_status(request, queryset, StatutAide.ARCHIVEE, "archivée(s)")
 
-    @admin.action(description="Repasser en brouillon (retirer du site)")
+    @admin.action(description="Repasser en brouillon (retirer du site)", permissions=["publish"])
     def repasser_en_brouillon(self, request, queryset):
         self._set_status(request, queryset, StatutAide.BROUILLON, "repassée(s) en brouillon")
 

@@ -217,6 +217,8 @@ class Aide(models.Model):
         verbose_name = "aide"
         verbose_name_plural = "aides"
         ordering = ["nom"]
+        # Putting an aid on or off the public site; given to no agent group (README).
+        permissions = [("publish_aide", "Peut publier, archiver ou retirer des aides")]
         indexes = [
             # published().open_on(date): the finder's first filter.
             models.Index(
