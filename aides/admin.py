@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from portal.admin_mixins import GuardedHistoryAdmin, SafeLookupsMixin
 
 from .choices import StatutAide
+from .fields import MultiChoiceField
 from .forms import ConditionZonageForm
 from .models import Aide, Bareme, ConditionZonage, Financeur, PalierBareme
 
@@ -24,11 +25,14 @@ class ConditionZonageInline(admin.TabularInline):
 
 
 URL_FIELDS = {models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}}
+# The admin gives every CharField subclass a text input, which rendered these lists as
+# "['professionnel']" and refused them on save: checkboxes, as the field itself asks.
+MULTI_CHOICE_FIELDS = {MultiChoiceField: {"widget": forms.CheckboxSelectMultiple}}
 
 
 @admin.register(Aide)
 class AideAdmin(SafeLookupsMixin, GuardedHistoryAdmin):
-    formfield_overrides = URL_FIELDS
+    formfield_overrides = {**URL_FIELDS, **MULTI_CHOICE_FIELDS}
     list_display = [
         "nom", "sigle", "statut", "financeurs_list", "date_cloture", "verifie_le",
         "informations_verifiees", "voir",
