@@ -40,6 +40,17 @@ PAYLOADS = [
     ("Ｓａｉｎｔ-Ｄｅｎｉｓ ѕаnté", [], []),  # fullwidth and Cyrillic look-alikes
     ("`${alert(1)}`\\", [], []),  # template literal, trailing backslash
 ]
+# Written together (a page and its exports read ~40 times per round): a spreadsheet formula
+# first in its text, since only a cell's start can make it a formula.
+ROUNDS = [
+    ("=HYPERLINK", "{{7*7}}", "<script>", "\u202e"),
+    ("+1-1", "{{ 'zq'", '"><img', "Ｓａｉｎｔ"),
+    ("@SUM", '{{ "zq"', "</script>", "`${"),
+    ("{% if %}",),
+    ("{#",),
+    ("{{ santé", "{% endif %}{{"),
+    ("{{lipsum", "{% load static"),
+]
 MARK = "⟦{}⟧"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -100,7 +111,7 @@ def _unique(model, field) -> bool:
     """Whether the field is unique alone or within a constraint (then each row differs)."""
     if field.unique:
         return True
-    together = [fields for fields in model._meta.unique_together]
+    together = list(model._meta.unique_together)
     together += [
         c.fields for c in model._meta.constraints if isinstance(c, models.UniqueConstraint)
     ]
@@ -171,14 +182,20 @@ def problems_in(url: str, response, evaluated: list[str], raw_html: list[str]) -
     return found
 
 
-@pytest.mark.parametrize(
-    ("payload", "evaluated", "raw_html"), PAYLOADS, ids=[p[0] for p in PAYLOADS]
-)
-def test_hostile_text_is_shown_as_text_everywhere(
-    db, pages, client, admin_client, payload, evaluated, raw_html
-):
-    # Marks around the payload: its evaluated form keeps them (⟦49⟧), page figures do not.
-    assert write_everywhere(MARK.format(payload)) > 1000
+def test_every_payload_is_tried():
+    starts = [start for round_ in ROUNDS for start in round_]
+    assert sorted(p for p, _, _ in PAYLOADS) == sorted(
+        next(p for p, _, _ in PAYLOADS if p.startswith(start)) for start in starts
+    )
+
+
+@pytest.mark.parametrize("starts", ROUNDS, ids=[" ".join(r) for r in ROUNDS])
+def test_hostile_text_is_shown_as_text_everywhere(db, pages, client, admin_client, starts):
+    chosen = [next(p for p in PAYLOADS if p[0].startswith(start)) for start in starts]
+    evaluated = [sign for _, signs, _ in chosen for sign in signs]
+    raw_html = [sign for _, _, signs in chosen for sign in signs]
+    # Marks around each payload: its evaluated form keeps them (⟦49⟧), page figures do not.
+    assert write_everywhere(" ".join(MARK.format(p) for p, _, _ in chosen)) > 1000
 
     problems, shown = [], 0
     urls = public_urls(pages)
