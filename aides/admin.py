@@ -144,7 +144,7 @@ class AideAdmin(SafeLookupsMixin, GuardedHistoryAdmin):
 
 
 @admin.register(Financeur)
-class FinanceurAdmin(GuardedHistoryAdmin):
+class FinanceurAdmin(SafeLookupsMixin, GuardedHistoryAdmin):
     formfield_overrides = URL_FIELDS
     list_display = ["nom", "type", "slug"]
     list_filter = ["type"]
@@ -158,7 +158,7 @@ class PalierInline(admin.TabularInline):
 
 
 @admin.register(Bareme)
-class BaremeAdmin(GuardedHistoryAdmin):
+class BaremeAdmin(SafeLookupsMixin, GuardedHistoryAdmin):
     formfield_overrides = URL_FIELDS
     list_display = ["nom", "variable", "verifie"]
     list_filter = ["verifie", "variable"]

@@ -1,10 +1,18 @@
 """Admin behaviour every back-office list shares."""
 
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import EmptyResultSet, FullResultSet, PermissionDenied
+from django.core.exceptions import (
+    EmptyResultSet,
+    FullResultSet,
+    PermissionDenied,
+    ValidationError,
+)
+from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.utils import get_history_model_for_model
 
 
 class _SafeChangeList(ChangeList):
@@ -13,20 +21,50 @@ class _SafeChangeList(ChangeList):
         # Django admits any lookup on a local field from the query string, and some values
         # only fail when the SQL is compiled (`?date_decision__year=0` → ValueError, a 500).
         # Compiling here turns them into Django's own "invalid parameters" redirect.
+        params = ()
         try:
-            queryset.query.sql_with_params()
+            _sql, params = queryset.query.sql_with_params()
         except (EmptyResultSet, FullResultSet):
             pass  # an empty (or unfiltered) list is a valid answer
         except (ValueError, TypeError, OverflowError) as error:
             raise IncorrectLookupParameters(error) from error
+        else:
+            # PostgreSQL refuses NUL in text (`?statut=%00` was a 500); no row can hold one.
+            if any(isinstance(p, str) and "\x00" in p for p in params):
+                raise IncorrectLookupParameters("NUL character in a list filter")
         return queryset
 
 
 class SafeLookupsMixin:
-    """Out-of-range lookups in an admin list's query string are refused, never a 500."""
+    """Crafted list requests (out-of-range lookups, NUL, bogus selections) are refused, never
+    a 500."""
 
     def get_changelist(self, request, **kwargs):
         return _SafeChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        # PostgreSQL refuses NUL characters in text: a pasted one must not become a 500.
+        return super().get_search_results(request, queryset, search_term.replace("\x00", ""))
+
+    def response_action(self, request, queryset):
+        # Django filters `pk__in=<posted values>`: "abc" or "1\x00" raised a 500. Values that
+        # cannot be a key of this model name no row; with none left, Django's own French
+        # "Aucun élément n'a été modifié" message answers.
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        valid = [value for value in selected if _is_pk(self.model, value)]
+        if len(valid) != len(selected):
+            request.POST = request.POST.copy()
+            request.POST.setlist(helpers.ACTION_CHECKBOX_NAME, valid)
+        return super().response_action(request, queryset)
+
+
+def _is_pk(model, value) -> bool:
+    if "\x00" in value:
+        return False
+    try:
+        return model._meta.pk.to_python(value) not in (None, "")
+    except (ValidationError, ValueError, TypeError, OverflowError):
+        return False
 
 
 class GuardedHistoryAdmin(SimpleHistoryAdmin):
@@ -38,7 +76,15 @@ class GuardedHistoryAdmin(SimpleHistoryAdmin):
     read-only, without a revert button, and a crafted POST is refused (403).
     """
 
+    def history_view(self, request, object_id, extra_context=None):
+        if not _is_pk(self.model, unquote(object_id)):
+            raise Http404("Cet enregistrement n'existe pas.")
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        history_model = get_history_model_for_model(self.model)
+        if not (_is_pk(self.model, unquote(object_id)) and _is_pk(history_model, version_id)):
+            raise Http404("Cette version n'existe pas.")
         current = self.get_object(request, unquote(object_id))
         if current is None:  # deleted (or outside the list): restoring it creates it again
             may_write = self.has_add_permission(request)

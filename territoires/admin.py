@@ -35,13 +35,13 @@ from .zones import notify_zonages_changed
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(SafeLookupsMixin, admin.ModelAdmin):
     list_display = ("nom", "code")
     search_fields = ("nom", "code")
 
 
 @admin.register(Departement)
-class DepartementAdmin(admin.ModelAdmin):
+class DepartementAdmin(SafeLookupsMixin, admin.ModelAdmin):
     list_display = ("code", "nom", "region")
     list_filter = ("region",)
     list_select_related = ("region",)
@@ -49,7 +49,7 @@ class DepartementAdmin(admin.ModelAdmin):
 
 
 @admin.register(Epci)
-class EpciAdmin(admin.ModelAdmin):
+class EpciAdmin(SafeLookupsMixin, admin.ModelAdmin):
     list_display = ("nom", "code", "type")
     list_filter = ("type",)
     search_fields = ("nom", "code")
@@ -63,7 +63,7 @@ class CommuneAliasInline(admin.TabularInline):
 
 
 @admin.register(Commune)
-class CommuneAdmin(admin.ModelAdmin):
+class CommuneAdmin(SafeLookupsMixin, admin.ModelAdmin):
     list_display = ("nom", "code", "type", "departement", "population", "codes_postaux")
     list_filter = ("type", "region", "departement")
     list_select_related = ("departement",)
@@ -182,7 +182,7 @@ class ZonageAdmin(SafeLookupsMixin, NotifyMixin, GuardedHistoryAdmin):
 
 
 @admin.register(CategorieZone)
-class CategorieZoneAdmin(NotifyMixin, GuardedHistoryAdmin):
+class CategorieZoneAdmin(SafeLookupsMixin, NotifyMixin, GuardedHistoryAdmin):
     """Mostly reached from its act's page; listed for the history of each category."""
 
     form = CategorieForm
@@ -232,7 +232,7 @@ class ZoneForm(forms.ModelForm):
 
 
 @admin.register(Zone)
-class ZoneAdmin(NotifyMixin, GuardedHistoryAdmin):
+class ZoneAdmin(SafeLookupsMixin, NotifyMixin, GuardedHistoryAdmin):
     form = ZoneForm
     list_display = ("__str__", "code", "categorie", "acte", "nombre_communes")
     list_filter = (
@@ -277,7 +277,7 @@ class ZoneAdmin(NotifyMixin, GuardedHistoryAdmin):
 
 
 @admin.register(ZoneCommune)
-class ZoneCommuneAdmin(NotifyMixin, GuardedHistoryAdmin):
+class ZoneCommuneAdmin(SafeLookupsMixin, NotifyMixin, GuardedHistoryAdmin):
     """Each commune of each zone, with its own history (additions and removals)."""
 
     list_display = ("commune", "code_iris", "zone")

@@ -7,17 +7,28 @@ those outside the scope. Suggesting only allowed communes spares agents that dea
 
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from territoires.models import Commune
+
 from ..access import perimetre_of
+from ..models import ProfessionnelSoutenu, Structure
 
 URL_NAME = "structures_communes_autocomplete"
 
 
 class ScopedCommuneAutocompleteView(AutocompleteJsonView):
     def process_request(self, request):
-        term, *rest = super().process_request(request)
-        return (term.replace("\x00", ""), *rest)  # PostgreSQL refuses NUL in text
+        term, model_admin, source_field, to_field_name = super().process_request(request)
+        # The scope filter below only makes sense on communes, asked for by the two scoped
+        # forms; any other source (an aid, a région, another app) is refused like Django does.
+        if source_field.model not in (Structure, ProfessionnelSoutenu) or (
+            source_field.remote_field.model is not Commune
+        ):
+            raise PermissionDenied
+        # PostgreSQL refuses NUL in text
+        return term.replace("\x00", ""), model_admin, source_field, to_field_name
 
     def get_queryset(self):
         return super().get_queryset().filter(perimetre_of(self.request.user).q())

@@ -2,13 +2,13 @@
 
 from django.contrib import admin
 
-from portal.admin_mixins import GuardedHistoryAdmin
+from portal.admin_mixins import GuardedHistoryAdmin, SafeLookupsMixin
 
 from ..models import ProfilAgent
 
 
 @admin.register(ProfilAgent)
-class ProfilAgentAdmin(GuardedHistoryAdmin):
+class ProfilAgentAdmin(SafeLookupsMixin, GuardedHistoryAdmin):
     list_display = ["user", "region", "departements_display"]
     list_select_related = ["user", "region"]
     search_fields = ["user__username", "user__email", "user__last_name"]
