@@ -5,6 +5,7 @@ every cell passes through `portal.csv.safe_cell`, so a name typed as `=HYPERLINK
 `@SUM(…)` is written as text, not run as a formula by the agent who opens the file.
 (django-import-export's own IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only strips a leading
 "=".)
+CSV exports start with a UTF-8 BOM, like `portal.csv.csv_response`.
 """
 
 import tablib
@@ -24,7 +25,12 @@ class _FormulaSafe:
 
 
 class FormulaSafeCSV(_FormulaSafe, CSV):
-    pass
+    """UTF-8 with a BOM and a declared charset: Excel otherwise reads the accents as cp1252."""
+
+    CONTENT_TYPE = "text/csv; charset=utf-8"
+
+    def export_data(self, dataset, **kwargs):
+        return "\ufeff" + super().export_data(dataset, **kwargs)
 
 
 class FormulaSafeXLSX(_FormulaSafe, XLSX):
