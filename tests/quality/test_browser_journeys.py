@@ -183,3 +183,18 @@ def test_an_agent_places_a_structure_on_the_map_and_imports_a_spreadsheet(visit,
     visit.step("import confirmé")
     imported = Structure.objects.filter(reference__in=["ESSAI-1", "ESSAI-2"])
     assert sorted(s.commune.code for s in imported) == ["77379", "93066"]
+
+
+def test_an_agent_unticks_every_field_of_an_export_with_select_all(visit, agent):
+    """The toggle is wired from a script file: the CSP blocked the inline handler."""
+    page = visit.page
+    log_in(visit, agent.username)
+    visit.goto("/admin/structures/structure/export/")
+    fields = page.locator('.selectable-field-export-row input[type="checkbox"]')
+    expect(fields.first).to_be_checked()
+    page.locator('input[name="select-all-toggle"]').uncheck()
+    visit.step("export sans champ")
+    for i in range(fields.count()):
+        expect(fields.nth(i)).not_to_be_checked()
+    page.locator('input[name="select-all-toggle"]').check()
+    expect(fields.last).to_be_checked()
