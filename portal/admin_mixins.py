@@ -95,7 +95,18 @@ class GuardedHistoryAdmin(SimpleHistoryAdmin):
                 raise PermissionDenied
             request._history_read_only = True
             extra_context = {**(extra_context or {}), "revert_disabled": True}
+        request._history_current = current
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        """A revert restores only what the user may edit: a field read-only for them (the
+        publication state…) keeps its current value, not the old version's."""
+        current = getattr(request, "_history_current", None)
+        if current is not None:
+            names = {f.name for f in self.model._meta.concrete_fields}
+            for name in set(self.get_readonly_fields(request, current)) & names:
+                setattr(obj, name, getattr(current, name))
+        super().save_model(request, obj, form, change)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -111,3 +111,24 @@ def test_a_reader_cannot_revert_an_aid_through_its_history(client, catalogue_aid
     assert client.post(url, data).status_code == 403
     catalogue_aide.refresh_from_db()
     assert catalogue_aide.nom != "Aide piratée"
+
+
+def test_reverting_keeps_the_fields_the_editor_may_not_change(client, catalogue_aide):
+    """An editor without the publish permission cannot republish an aid by reverting to a
+    published version: read-only fields keep their current value."""
+    assert catalogue_aide.statut == "publiee"
+    published = catalogue_aide.history.latest()
+    catalogue_aide.statut = "brouillon"
+    catalogue_aide.save()
+    editor = User.objects.create_user("editeur", password="x", is_staff=True)
+    perms = Permission.objects.filter(codename__in=["view_aide", "change_aide"])
+    editor.user_permissions.add(*perms)
+    client.force_login(editor)
+    url = f"/admin/aides/aide/{catalogue_aide.pk}/history/{published.pk}/"
+    pairs, submits = rendered_form(client.get(url).content.decode(), form_id="historicalaide_form")
+    assert submits  # an editor may revert
+
+    response = client.post(url, as_post_data(pairs))
+    assert response.status_code == 302
+    catalogue_aide.refresh_from_db()
+    assert catalogue_aide.statut == "brouillon"
