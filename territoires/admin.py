@@ -92,9 +92,11 @@ class NotifyMixin:
     def zonage_ids(self, obj):
         return [obj.pk] if isinstance(obj, Zonage) else [obj.zonage_id]
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        notify_zonages_changed(self.zonage_ids(form.instance))
+    def save_model(self, request, obj, form, change):
+        # Here rather than in save_related: a revert from the history saves no related
+        # objects. The signal goes once per transaction, after commit.
+        super().save_model(request, obj, form, change)
+        notify_zonages_changed(self.zonage_ids(obj))
 
     def delete_model(self, request, obj):
         ids = self.zonage_ids(obj)

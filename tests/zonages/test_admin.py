@@ -233,3 +233,33 @@ def test_agents_correct_what_a_category_opens_and_history_keeps_the_old_value(cl
     assert old.eligibilites == ["aides-conventionnelles"] and new.history_user == agent
     history = client.get(reverse("admin:territoires_categoriezone_history", args=[categorie.pk]))
     assert "aides-collectivites" in history.content.decode()
+
+
+def test_reverting_a_zone_through_its_history_sends_zonages_changed(
+    client, agent, django_capture_on_commit_callbacks
+):
+    """Derived data (structures' zones, the finder's index) follows a revert too."""
+    from tests.form_values import as_post_data, rendered_form
+
+    act = make_act({"zip": ["93066"]}, titre="Arrêté ARS 2022")
+    zone = act.zones.get()
+    first = zone.history.earliest()
+    zone.libelle = "Nord"
+    zone.save()
+    received = []
+    zonages_changed.connect(
+        lambda sender, zonage_ids, **kw: received.append(zonage_ids),
+        weak=False,
+        dispatch_uid="test-revert",
+    )
+    try:
+        url = reverse("admin:territoires_zone_simple_history", args=[zone.pk, first.pk])
+        page = client.get(url).content.decode()
+        pairs, _ = rendered_form(page, form_id="historicalzone_form")
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(url, as_post_data(pairs)).status_code == 302
+    finally:
+        zonages_changed.disconnect(dispatch_uid="test-revert")
+    zone.refresh_from_db()
+    assert zone.libelle == first.libelle
+    assert received == [[act.pk]]
