@@ -1,4 +1,5 @@
-"""Security headers, the per-request CSP nonce, request size limit and admin login throttling.
+"""Security headers, the per-request CSP nonce and the request size limit (login throttling:
+portal/login_throttle.py).
 
 CSP: scripts run only from our own origin or with the nonce of the current request
 (`request.csp_nonce`, used by `{% dsfr_js nonce=request.csp_nonce %}` and the folium maps).
@@ -15,12 +16,7 @@ import secrets
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.core.cache import caches
-from django.dispatch import receiver
 from django.http import HttpResponse
-from django.shortcuts import render
-from django.urls import reverse
 
 _nonce: ContextVar[str] = ContextVar("csp_nonce", default="")
 
@@ -98,82 +94,3 @@ def _body_too_large(request):
             content_type="text/plain; charset=utf-8",
         )
     return None
-
-
-# --- Admin login throttling -------------------------------------------------------------
-# Failures are counted in a cache per (client address, username) and per client address;
-# past the limit, login POSTs get a 429 until the window expires. The cache alias is
-# settings.LOGIN_THROTTLE["cache"]: a file cache in production so that every gunicorn
-# worker of the host sees the same counters. The address is REMOTE_ADDR: X-Forwarded-For
-# can be forged by the client, so a reverse proxy must pass the real address in REMOTE_ADDR.
-
-
-def _throttle_settings() -> dict:
-    defaults = {"cache": "default", "max_failures": 5, "max_failures_per_ip": 20, "window": 900}
-    return {**defaults, **getattr(settings, "LOGIN_THROTTLE", {})}
-
-
-def _keys(request, username: str) -> tuple[str, str]:
-    ip = request.META.get("REMOTE_ADDR", "?")
-    user = (username or "").strip().lower()[:150]
-    return f"login-fail:{ip}:{user}", f"login-fail-ip:{ip}"
-
-
-def login_blocked(request, username: str) -> bool:
-    conf = _throttle_settings()
-    cache = caches[conf["cache"]]
-    user_key, ip_key = _keys(request, username)
-    return (cache.get(user_key, 0) >= conf["max_failures"]) or (
-        cache.get(ip_key, 0) >= conf["max_failures_per_ip"]
-    )
-
-
-def _increment(cache, key: str, window: int) -> None:
-    if cache.add(key, 1, window):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, window)
-
-
-@receiver(user_login_failed, dispatch_uid="portal.security.login_failed")
-def _count_failure(sender, credentials, request=None, **kwargs):
-    if request is None:
-        return
-    conf = _throttle_settings()
-    cache = caches[conf["cache"]]
-    for key in _keys(request, credentials.get("username", "")):
-        _increment(cache, key, conf["window"])
-
-
-@receiver(user_logged_in, dispatch_uid="portal.security.logged_in")
-def _reset_failures(sender, request, user, **kwargs):
-    if request is None:
-        return
-    cache = caches[_throttle_settings()["cache"]]
-    cache.delete(_keys(request, user.get_username())[0])
-
-
-class LoginThrottleMiddleware:
-    """Refuses admin login attempts (429, French page) after repeated failures."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if (
-            request.method == "POST"
-            and request.path == reverse("admin:login")
-            and login_blocked(request, request.POST.get("username", ""))
-        ):
-            minutes = _throttle_settings()["window"] // 60
-            response = render(
-                request,
-                "portal/trop_de_tentatives.html",
-                {"title": "Trop de tentatives de connexion", "minutes": minutes},
-                status=429,
-            )
-            response["Retry-After"] = str(_throttle_settings()["window"])
-            return response
-        return self.get_response(request)

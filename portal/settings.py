@@ -6,6 +6,7 @@ DJANGO_ALLOWED_HOSTS and DATABASE_URL (PostgreSQL); `check --deploy` then passes
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "dsfr",
     "django_filters",
     "simple_history",
+    "axes",  # admin login throttling (portal/login_throttle.py)
     "import_export",
     "portal",
     "territoires",
@@ -64,7 +66,7 @@ MIDDLEWARE = [
     "portal.opendata.OpenDataMiddleware",  # licence link, ETag/304 on /api/v1/ and downloads
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "portal.security.LoginThrottleMiddleware",
+    "axes.middleware.AxesMiddleware",  # the 429 page of portal/login_throttle.py
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -184,24 +186,22 @@ SESSION_COOKIE_HTTPONLY = True
 CSP_IMG_HOSTS = env_list(
     "PORTAL_CSP_IMG_HOSTS", "https://data.geopf.fr,https://tile.openstreetmap.org"
 )
-# Admin login throttling (portal/security.py). Counters must be shared by every worker of
-# the host: a file cache in production, memory in development and tests.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "securite": (
-        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "securite"}
-        if DEBUG
-        else {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": os.environ.get(
-                "PORTAL_SECURITY_CACHE_DIR", str(BASE_DIR / "var" / "securite")
-            ),
-        }
-    ),
-}
-LOGIN_THROTTLE = {
-    "cache": "securite",
-    "max_failures": 5,
-    "max_failures_per_ip": 20,
-    "window": 15 * 60,
-}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Admin login throttling: django-axes, counters in the database (portal/login_throttle.py).
+AUTHENTICATION_BACKENDS = [
+    "portal.login_throttle.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "portal.login_throttle.LoginThrottleHandler"
+AXES_FAILURE_LIMIT = 5  # per account and address
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = 20  # per address, any accounts
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "portal.login_throttle.normalize_username"
+AXES_CLIENT_IP_CALLABLE = "portal.login_throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "portal.login_throttle.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # no log of agents' logins kept without a retention rule
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks); none by default.
+TRUSTED_PROXIES = env_list("PORTAL_TRUSTED_PROXIES", "")

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import Client
+from django.utils.module_loading import import_string
 
 out = io.StringIO()
 try:
@@ -35,7 +36,10 @@ print(json.dumps({
     "hsts": secure.get("Strict-Transport-Security"),
     "csp": secure.get("Content-Security-Policy"),
     "cookies_secure": [settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE],
-    "throttle_cache": settings.CACHES["securite"]["BACKEND"],
+    "throttle_db": issubclass(
+        import_string(settings.AXES_HANDLER),
+        import_string("axes.handlers.database.AxesDatabaseHandler"),
+    ),
 }))
 """
 
@@ -75,8 +79,8 @@ def test_production_settings_pass_check_deploy_and_force_https():
     assert "includeSubDomains" in seen["hsts"]
     assert "script-src 'self' 'nonce-" in seen["csp"]
     assert seen["cookies_secure"] == [True, True]
-    # Login failures are counted in a cache every gunicorn worker shares.
-    assert seen["throttle_cache"].endswith("FileBasedCache")
+    # Login failures are counted in the database every worker and server shares.
+    assert seen["throttle_db"] is True
 
 
 def test_check_deploy_does_flag_a_weak_secret_key(settings):
