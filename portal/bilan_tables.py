@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from portal.secret import SECRET_LABEL
 from portal.stats import Bilan, amount
 
 # Chart axis labels must stay short to be read; the tables keep the full labels.
@@ -81,7 +82,10 @@ def tables(bilan: Bilan) -> list[Tableau]:
         ["Profession", "Professionnels", "Montant versé (€)"],
         [[c.libelle, c.nombre, _montant(c.montant)] for c in bilan.par_profession],
         ["Total", bilan.professionnels, _montant(bilan.montant_professionnels)],
-        note="Les professionnels ne sont jamais listés un par un : seuls ces totaux sont publiés.",
+        note=(
+            "Les professionnels ne sont jamais listés un par un : seuls ces totaux sont publiés, "
+            "sous le secret statistique."
+        ),
     )
     par_profession.graphique = Graphique(
         short(c.libelle for c in bilan.par_profession),
@@ -116,7 +120,7 @@ def tables(bilan: Bilan) -> list[Tableau]:
             "",
             bilan.structures,
             bilan.professionnels,
-            bilan.structures + bilan.professionnels,
+            None if bilan.professionnels is None else bilan.structures + bilan.professionnels,
             "",
         ],
         note="Hors département : réseaux de santé régionaux, sans commune unique.",
@@ -194,7 +198,16 @@ def tables(bilan: Bilan) -> list[Tableau]:
         [[c.libelle, c.nombre] for c in bilan.par_statut],
         ["Total", bilan.structures],
     )
-    return [par_type, par_profession, par_departement, zones, annees, montants, statuts]
+    result = [par_type, par_profession, par_departement, zones, annees, montants, statuts]
+    for tableau in result:
+        # Hidden by the statistical secret (None): said in words in the table and the CSV.
+        tableau.lignes = [_secret_cells(ligne) for ligne in tableau.lignes]
+        tableau.total = _secret_cells(tableau.total) if tableau.total else tableau.total
+    return result
+
+
+def _secret_cells(ligne: list) -> list:
+    return [SECRET_LABEL if cell is None else cell for cell in ligne]
 
 
 def table(bilan: Bilan, slug: str) -> Tableau | None:

@@ -17,8 +17,9 @@ from aides.montants import format_montant
 from aides.relations import attach
 from portal import carto
 from portal.carte_structures import carte_departement
-from portal.stats import key_figures
-from structures.models import ProfessionnelSoutenu, Structure
+from portal.secret import SECRET_LABEL
+from portal.stats import departement_key_figures
+from structures.models import Structure
 from territoires.models import Commune, Profession, ZonageKind
 from territoires.sections import register
 from territoires.zones import zones_for_communes
@@ -27,11 +28,8 @@ TABLE_ROWS = 30
 
 
 def chiffres_cles(request, departement) -> dict:
-    figures = key_figures(
-        Structure.objects.published().filter(departement=departement),
-        ProfessionnelSoutenu.objects.published().filter(departement=departement),
-    )
-    return {"departement": departement, "chiffres": figures}
+    figures = departement_key_figures(departement)
+    return {"departement": departement, "chiffres": figures, "secret_label": SECRET_LABEL}
 
 
 def structures(request, departement) -> dict:

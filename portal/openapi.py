@@ -15,6 +15,7 @@ from territoires.models import Profession
 
 from .openapi_schemas import INTEGER, NUMBER, SCHEMAS, STRING, enum, listing, ref
 from .opendata import LICENCE
+from .secret import rule_text
 
 
 def param(name, description, schema=STRING, where="query", required=False, example=None):
@@ -93,7 +94,10 @@ PATHS = {
         "Bilan chiffré",
         "Les chiffres du bilan calculés à partir des structures et professionnels publiés : "
         "structures par type, professionnels par profession, par département (structures + "
-        "professionnels), en QPV, en zone rurale, montants, par année.",
+        "professionnels), en QPV, en zone rurale, montants, par année. "
+        + rule_text()
+        + " Les cases masquées valent null ; « secret_statistique » donne le seuil et le "
+        "nombre de cases masquées.",
         ref("Statistiques"),
         [REGION],
         "/api/v1/statistiques?region=11",

@@ -40,6 +40,11 @@ def counts() -> dict:
     return {"type": "object", "additionalProperties": INTEGER}
 
 
+def secret_counts() -> dict:
+    """Counts of professionals: null where the statistical secret hides the cell."""
+    return {"type": "object", "additionalProperties": nullable(INTEGER)}
+
+
 def enum(choices) -> dict:
     return {"type": "string", "enum": [str(v) for v in choices.values]}
 
@@ -80,22 +85,30 @@ SCHEMAS = {
             "structures": obj(
                 {"total": INTEGER, "par_type": counts(), "par_statut": counts(), "montant": NUMBER}
             ),
+            # null: statistical secret (portal.secret), said in "secret_statistique".
             "professionnels": obj(
-                {"total": INTEGER, "par_profession": counts(), "montant": NUMBER}
+                {
+                    "total": nullable(INTEGER),
+                    "par_profession": secret_counts(),
+                    "montant": nullable(NUMBER),
+                }
             ),
-            "par_departement": counts(),
-            "en_qpv": INTEGER,
-            "en_zone_rurale": INTEGER,
-            "montant_total": NUMBER,
+            "par_departement": secret_counts(),
+            "en_qpv": nullable(INTEGER),
+            "en_zone_rurale": nullable(INTEGER),
+            "montant_total": nullable(NUMBER),
             "par_annee": array(
                 obj(
                     {
                         "annee": nullable(INTEGER),
                         "structures": INTEGER,
-                        "professionnels": INTEGER,
-                        "montant": NUMBER,
+                        "professionnels": nullable(INTEGER),
+                        "montant": nullable(NUMBER),
                     }
                 )
+            ),
+            "secret_statistique": obj(
+                {"seuil": INTEGER, "cellules_masquees": INTEGER, "regle": STRING}
             ),
             "demonstration": BOOLEAN,
             "mise_a_jour": nullable({"type": "string", "format": "date-time"}),

@@ -2,7 +2,7 @@
 
 Published structures go out one by one (GeoJSON, CSV) — without address. Supported
 professionals are personal data: they only go out as counts by commune and profession,
-with the amount hidden below `SECRET_THRESHOLD` people (statistical confidentiality).
+count and amount hidden below `SECRET_THRESHOLD` people (statistical secret, portal.secret).
 Field lists are explicit: a new model field never leaks into an export by default.
 """
 
@@ -21,6 +21,7 @@ from aides.montants import format_montant
 from structures.models import PresenceProfessionnelle, ProfessionnelSoutenu, Structure
 from territoires.models import Profession
 
+from . import secret
 from .carto import COORD_DECIMALS
 from .stats import amount
 
@@ -32,7 +33,7 @@ LICENCE_LINK = f'<{LICENCE["url"]}>; rel="license"; title="{LICENCE["nom"]}"'
 # Downloads and API: clients revalidate (ETag / Last-Modified) after 5 minutes.
 MAX_AGE = 300
 OPEN_DATA_PREFIXES = ("/api/v1/", "/donnees/", "/bilan/")
-SECRET_THRESHOLD = 3
+SECRET_THRESHOLD = secret.threshold()  # kept for the pages that quote it
 
 STRUCTURE_COLUMNS = [
     "id", "nom", "type", "type_libelle", "statut", "statut_libelle", "commune_code",
@@ -220,22 +221,51 @@ def structure_csv_rows(records: list[dict]):
 
 
 def professionnels_par_commune(queryset=None):
-    """Rows (PROFESSIONNELS_COLUMNS) of published professionals by commune and profession."""
+    """Rows (PROFESSIONNELS_COLUMNS) of published professionals by commune and profession.
+
+    Count and amount are hidden together under the statistical secret (portal.secret),
+    consistently with the bilan: each région × profession and each département is a line
+    whose total the bilan publishes, and a total the bilan hides is not the sum of visible
+    rows here.
+    """
     queryset = ProfessionnelSoutenu.objects.published() if queryset is None else queryset
     labels = dict(Profession.choices)
-    rows = (
+    rows = list(
         queryset.order_by()
         .values("commune__code", "commune__nom", "departement__code", "region__code", "profession")
         .annotate(nombre=Count("pk"), montant=Sum("montant"))
         .order_by("commune__code", "profession")
     )
-    for row in rows:
-        hidden = row["nombre"] < SECRET_THRESHOLD
+    hidden = secret_cells(rows)
+    for index, row in enumerate(rows):
+        masked = index in hidden
         yield [
             row["commune__code"], row["commune__nom"], row["departement__code"],
             row["region__code"], row["profession"], labels.get(row["profession"]),
-            row["nombre"], None if hidden else (row["montant"] or Decimal(0)),
+            None if masked else row["nombre"],
+            None if masked else (row["montant"] or Decimal(0)),
         ]  # fmt: skip
+
+
+def secret_cells(rows) -> set[int]:
+    """Indexes of the commune rows to hide (portal.secret), lines linked to the bilan's."""
+
+    def by_profession(i):
+        return (rows[i]["region__code"], rows[i]["profession"])
+
+    def by_departement(i):
+        return (rows[i]["region__code"], rows[i]["departement__code"])
+
+    forced = set()
+    for line, key in enumerate((by_profession, by_departement)):
+        marginals = defaultdict(int)
+        for i, row in enumerate(rows):
+            marginals[key(i)] += row["nombre"]
+        # The bilan of each région: one line per région (its total is published).
+        for cell in secret.protect_lines(marginals, [lambda cell: cell[0]]):
+            forced.add((line, cell))
+    counts = {i: row["nombre"] for i, row in enumerate(rows)}
+    return secret.protect_lines(counts, [by_profession, by_departement], forced)
 
 
 # --- Aid catalogue ------------------------------------------------------------------------

@@ -11,13 +11,15 @@ Région's published bilan does (Île-de-France: 408 by département + 2 region-w
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import ExtractYear
 
 from aides.choices import TypeStructure
+from portal import secret
 from structures.choices import Statut
 from structures.models import ProfessionnelSoutenu, Structure
 from territoires.models import Commune, Departement, Profession, Region
@@ -31,8 +33,8 @@ class Compte:
 
     cle: str
     libelle: str
-    nombre: int
-    montant: Decimal = Decimal(0)
+    nombre: int | None  # None: statistical secret (portal.secret)
+    montant: Decimal | None = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -40,12 +42,12 @@ class LigneDepartement:
     code: str | None  # None: region-wide records with no single département
     nom: str
     structures: int
-    professionnels: int
+    professionnels: int | None  # None: statistical secret
     population: int | None
 
     @property
-    def total(self) -> int:
-        return self.structures + self.professionnels
+    def total(self) -> int | None:
+        return _add(self.structures, self.professionnels)
 
     @property
     def structures_pour_100k(self) -> float | None:
@@ -57,19 +59,28 @@ class LigneAnnee:
     annee: int | None  # None: decision date not recorded
     structures: int
     montant_structures: Decimal
-    professionnels: int
-    montant_professionnels: Decimal
+    professionnels: int | None  # None (with its amount): statistical secret
+    montant_professionnels: Decimal | None
+
+    @property
+    def montant(self) -> Decimal | None:
+        return _add(self.montant_structures, self.montant_professionnels)
 
 
 @dataclass(frozen=True)
 class LigneZone:
     libelle: str
     structures: int
-    professionnels: int
+    professionnels: int | None  # None: statistical secret
 
     @property
-    def total(self) -> int:
-        return self.structures + self.professionnels
+    def total(self) -> int | None:
+        return _add(self.structures, self.professionnels)
+
+
+def _add(structures, professionnels):
+    """Structures + professionals, hidden when the professionals' part is (portal.secret)."""
+    return None if professionnels is None else structures + professionnels
 
 
 @dataclass
@@ -77,8 +88,9 @@ class Bilan:
     region: Region | None
     structures: int = 0
     montant_structures: Decimal = Decimal(0)
-    professionnels: int = 0
-    montant_professionnels: Decimal = Decimal(0)
+    professionnels: int | None = 0  # None (with its amount): statistical secret
+    montant_professionnels: Decimal | None = Decimal(0)
+    secrets: int = 0  # professionals' cells hidden by portal.secret
     par_type: list[Compte] = field(default_factory=list)
     par_statut: list[Compte] = field(default_factory=list)
     par_profession: list[Compte] = field(default_factory=list)
@@ -90,8 +102,8 @@ class Bilan:
     mise_a_jour: object = None
 
     @property
-    def montant_total(self) -> Decimal:
-        return self.montant_structures + self.montant_professionnels
+    def montant_total(self) -> Decimal | None:
+        return _add(self.montant_structures, self.montant_professionnels)
 
     @property
     def perimetre(self) -> str:
@@ -123,10 +135,15 @@ class Bilan:
                     "annee": ligne.annee,
                     "structures": ligne.structures,
                     "professionnels": ligne.professionnels,
-                    "montant": amount(ligne.montant_structures + ligne.montant_professionnels),
+                    "montant": amount(ligne.montant),
                 }
                 for ligne in self.par_annee
             ],
+            "secret_statistique": {
+                "seuil": secret.threshold(),
+                "cellules_masquees": self.secrets,
+                "regle": secret.rule_text(),
+            },
             "demonstration": self.demonstration,
             "mise_a_jour": self.mise_a_jour.isoformat() if self.mise_a_jour else None,
         }
@@ -136,15 +153,55 @@ class Bilan:
 class ChiffresCles:
     structures: int
     montant_structures: Decimal
-    professionnels: int
-    montant_professionnels: Decimal
-    qpv: int
-    rurale: int
+    professionnels: int | None  # None (with its amount): statistical secret
+    montant_professionnels: Decimal | None
+    qpv: int | None
+    rurale: int | None
     demonstration: bool
 
     @property
-    def montant(self) -> Decimal:
-        return self.montant_structures + self.montant_professionnels
+    def montant(self) -> Decimal | None:
+        return _add(self.montant_structures, self.montant_professionnels)
+
+
+def departement_key_figures(departement) -> ChiffresCles:
+    """Key figures of a département page, under the secret of its région's bilan (3 queries)."""
+    figures = key_figures(
+        Structure.objects.published().filter(departement=departement),
+        ProfessionnelSoutenu.objects.published().filter(departement=departement),
+    )
+    rows = (
+        ProfessionnelSoutenu.objects.published()
+        .filter(region=departement.region_id)
+        .order_by()
+        .values("departement__code")
+        .annotate(
+            nombre=Count("pk"),
+            qpv=Count("pk", filter=Q(en_qpv=True)),
+            rurale=Count("pk", filter=Q(en_zone_rurale=True)),
+        )
+    )
+    rows = {row["departement__code"]: row for row in rows}
+    # The bilan's line by département, same keys (zeros do not change it).
+    line = {(departement.region_id, code): row["nombre"] for code, row in rows.items()}
+    if (departement.region_id, departement.code) in secret.protect(line):
+        figures = replace(figures, professionnels=None, montant_professionnels=None)
+    changes = {}
+    for zone in ("qpv", "rurale"):
+        # Cells (département, in the zone or not): each département's total and the
+        # région's "in the zone" / "not in the zone" totals are published.
+        cells = {}
+        for pk, row in rows.items():
+            cells[(pk, True)] = row[zone]
+            cells[(pk, False)] = row["nombre"] - row[zone]
+        region_line = {
+            flag: sum(n for (_, f), n in cells.items() if f is flag) for flag in (True, False)
+        }
+        forced = {(1, flag) for flag in secret.protect(region_line)}
+        hidden = secret.protect_lines(cells, [lambda c: c[0], lambda c: c[1]], forced)
+        if (departement.code, True) in hidden:
+            changes[zone] = None
+    return replace(figures, **changes)
 
 
 def key_figures(structures, professionnels) -> ChiffresCles:
@@ -173,9 +230,10 @@ def per_100k(count: int, population: int | None) -> float | None:
     return round(count * 100_000 / population, 2)
 
 
-def amount(value: Decimal | None) -> int | float:
-    """A euro amount for JSON: an integer when it has no cents."""
-    value = value or Decimal(0)
+def amount(value: Decimal | None) -> int | float | None:
+    """A euro amount for JSON: an integer when it has no cents; None stays None (secret)."""
+    if value is None:
+        return None
     return int(value) if value == value.to_integral_value() else float(value)
 
 
@@ -206,7 +264,10 @@ def population_by_departement(departements) -> dict[int, int]:
 
 
 def compute(region: Region | None = None, structures=None, professionnels=None) -> Bilan:
-    """The bilan of a région (or of every région) from published records: 11 queries."""
+    """The bilan of a région (or of every région) from published records: 11 queries.
+
+    Professionals' figures come out already under the statistical secret (portal.secret).
+    """
     structures = Structure.objects.published() if structures is None else structures
     professionnels = (
         ProfessionnelSoutenu.objects.published() if professionnels is None else professionnels
@@ -227,10 +288,24 @@ def compute(region: Region | None = None, structures=None, professionnels=None) 
         nombre=Count("pk"), montant=Sum("montant_accorde")
     )
     bilan.par_statut = _comptes(by_statut, "statut", Statut)
-    by_profession = list(professionnels.par_profession())
-    bilan.par_profession = _comptes(by_profession, "profession", Profession)
+    # Professionals by région too: a figure of all régions hides what a région's bilan hides.
+    by_profession = list(
+        professionnels.values("region", "profession").annotate(
+            nombre=Count("pk"),
+            montant=Sum("montant"),
+            qpv=Count("pk", filter=Q(en_qpv=True)),
+            rurale=Count("pk", filter=Q(en_zone_rurale=True)),
+        )
+    )
+    cells = Cellules()
+    cells.add("profession", by_profession, "profession")
+    bilan.par_profession = _comptes(cells.merged("profession"), "profession", Profession)
     bilan.professionnels = sum(row["nombre"] for row in by_profession)
     bilan.montant_professionnels = sum((row["montant"] or 0 for row in by_profession), Decimal(0))
+    for zone in ("qpv", "rurale"):
+        for row in by_profession:
+            cells.count(zone, row["region"], True, row[zone])
+            cells.count(zone, row["region"], False, row["nombre"] - row[zone])
 
     flags = {
         "qpv": Count("pk", filter=Q(en_qpv=True)),
@@ -245,12 +320,78 @@ def compute(region: Region | None = None, structures=None, professionnels=None) 
     dates = [d for d in (s_flags["maj"], p_flags["maj"]) if d is not None]
     bilan.mise_a_jour = max(dates) if dates else None
 
-    bilan.par_departement = _par_departement(region, structures, professionnels)
-    bilan.par_annee = _par_annee(structures, professionnels)
+    bilan.par_departement = _par_departement(region, structures, professionnels, cells)
+    bilan.par_annee = _par_annee(structures, professionnels, cells)
+    _apply_secret(bilan, cells)
     return bilan
 
 
-def _par_departement(region, structures, professionnels) -> list[LigneDepartement]:
+class Cellules:
+    """Professionals' cells of the bilan's tables, by région, for portal.secret."""
+
+    def __init__(self):
+        self.tables: dict[str, dict[tuple, int]] = {}
+        self.sums: dict[str, dict] = {}
+
+    def count(self, table, region, key, nombre, montant=None):
+        cells = self.tables.setdefault(table, {})
+        cells[(region, key)] = cells.get((region, key), 0) + nombre
+        sums = self.sums.setdefault(table, {})
+        entry = sums.setdefault(key, {table: key, "nombre": 0, "montant": None})
+        entry["nombre"] += nombre
+        if montant is not None:
+            entry["montant"] = (entry["montant"] or Decimal(0)) + montant
+
+    def add(self, table, rows, key):
+        for row in rows:
+            self.count(table, row["region"], row[key], row["nombre"], row["montant"])
+
+    def merged(self, table) -> list[dict]:
+        return list(self.sums.get(table, {}).values())
+
+    def hidden(self, table) -> set:
+        """Keys hidden in the table: hidden in one région's line (its total is published)."""
+        cells = self.tables.get(table, {})
+        hidden = secret.protect_lines(cells, [lambda cell: cell[0]])
+        return {key for _, key in hidden}
+
+    def totals_hidden(self) -> bool:
+        """A région's total below the threshold hides the total of all régions too."""
+        totals = defaultdict(int)
+        for (region, _), nombre in self.tables.get("profession", {}).items():
+            totals[region] += nombre
+        return any(secret.is_secret(n) for n in totals.values())
+
+
+def _apply_secret(bilan: Bilan, cells: Cellules) -> None:
+    """Hide the professionals' cells (count and amount) that portal.secret hides."""
+    hidden = 0
+    if cells.totals_hidden() or secret.is_secret(bilan.professionnels):
+        bilan.professionnels = bilan.montant_professionnels = None
+        hidden += 1
+    professions = cells.hidden("profession")
+    bilan.par_profession = [
+        replace(c, nombre=None, montant=None) if c.cle in professions else c
+        for c in bilan.par_profession
+    ]
+    departements = cells.hidden("departement")
+    bilan.par_departement = [
+        replace(d, professionnels=None) if d.code in departements and d.code else d
+        for d in bilan.par_departement
+    ]
+    annees = cells.hidden("annee")
+    bilan.par_annee = [
+        replace(a, professionnels=None, montant_professionnels=None) if a.annee in annees else a
+        for a in bilan.par_annee
+    ]
+    for zone in ("qpv", "rurale"):
+        if True in cells.hidden(zone):
+            setattr(bilan, zone, replace(getattr(bilan, zone), professionnels=None))
+            hidden += 1
+    bilan.secrets = hidden + len(professions) + len(departements) + len(annees)
+
+
+def _par_departement(region, structures, professionnels, cells) -> list[LigneDepartement]:
     def counts(queryset):
         rows = queryset.values("departement").annotate(nombre=Count("pk"))
         return {row["departement"]: row["nombre"] for row in rows}
@@ -265,6 +406,8 @@ def _par_departement(region, structures, professionnels) -> list[LigneDepartemen
         regions = Departement.objects.filter(pk__in=present).values("region")
         departements = departements.filter(region__in=regions)
     departements = list(departements)
+    for dep in departements:
+        cells.count("departement", dep.region_id, dep.code, p_counts.get(dep.pk, 0))
     population = population_by_departement(departements)
     lines = [
         LigneDepartement(
@@ -288,14 +431,20 @@ def _par_departement(region, structures, professionnels) -> list[LigneDepartemen
     return lines
 
 
-def _par_annee(structures, professionnels) -> list[LigneAnnee]:
+def _par_annee(structures, professionnels, cells) -> list[LigneAnnee]:
     s_rows = {
         row["annee"]: row
         for row in structures.annotate(annee=ExtractYear("date_decision"))
         .values("annee")
         .annotate(nombre=Count("pk"), montant=Sum("montant_accorde"))
     }
-    p_rows = {row["annee"]: row for row in professionnels.par_annee()}
+    p_by_region = list(
+        professionnels.values("region", "annee").annotate(
+            nombre=Count("pk"), montant=Sum("montant")
+        )
+    )
+    cells.add("annee", p_by_region, "annee")
+    p_rows = {row["annee"]: row for row in cells.merged("annee")}
     years = sorted({*s_rows, *p_rows}, key=lambda y: (y is None, y or 0))
     empty = {"nombre": 0, "montant": None}
     return [

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import condition
 
-from portal import stats
+from portal import secret, stats
 from portal.bilan_tables import table, tables
 from portal.csv import csv_response
 from portal.filters import RegionForm, first_errors
@@ -24,6 +24,8 @@ def bilan(request):
     context = {
         "title": "Bilan des aides",
         "form": form,
+        "secret_label": secret.SECRET_LABEL,
+        "secret_rule": secret.rule_text(),
         "breadcrumb_data": {"current": "Bilan"},
     }
     if not form.is_valid():

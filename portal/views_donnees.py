@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import condition, require_GET
 
+from portal import secret
 from portal.api import json_response
 from portal.csv import csv_response
 from portal.filters import OpenDataStructureFilter, first_errors
@@ -12,7 +13,6 @@ from portal.opendata import (
     AIDE_COLUMNS,
     LICENCE,
     PROFESSIONNELS_COLUMNS,
-    SECRET_THRESHOLD,
     STRUCTURE_COLUMNS,
     aide_csv_rows,
     aide_records,
@@ -47,9 +47,10 @@ def donnees(request):
         {
             "titre": "Professionnels soutenus par commune",
             "description": (
-                "Nombre de professionnels aidés par commune et par profession. Données "
-                "personnelles : aucun professionnel n'est listé, et le montant n'est donné "
-                f"qu'à partir de {SECRET_THRESHOLD} professionnels (secret statistique)."
+                "Nombre de professionnels aidés et montant versé, par commune et par "
+                "profession. Données personnelles : aucun professionnel n'est listé. "
+                + secret.rule_text()
+                + " Les cases masquées sont vides."
             ),
             "liens": [("CSV", reverse("portal:donnees_professionnels_csv"))],
             "colonnes": PROFESSIONNELS_COLUMNS,
@@ -70,7 +71,7 @@ def donnees(request):
             "titre": "Bilan chiffré",
             "description": (
                 "Chaque tableau du bilan se télécharge en CSV depuis la page Bilan ; les mêmes "
-                "chiffres sont servis en JSON par l'API."
+                "chiffres sont servis en JSON par l'API, sous le même secret statistique."
             ),
             "liens": [
                 ("Page Bilan", reverse("portal:bilan")),
