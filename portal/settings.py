@@ -145,6 +145,8 @@ DSFR_MARK_OPTIONAL_FIELDS = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_FILE_SIZE = int(os.environ.get("PORTAL_IMPORT_MAX_FILE_SIZE", str(10 * 1024 * 1024)))
+# Rows per admin import of structures/professionals, until imports run in the background.
+IMPORT_MAX_ROWS = int(os.environ.get("PORTAL_IMPORT_MAX_ROWS", "5000"))
 
 # Official reference data.
 NODE_MODULES_DIR = Path(os.environ.get("PORTAL_NODE_MODULES", BASE_DIR / "node_modules"))

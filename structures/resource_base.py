@@ -16,6 +16,8 @@ from .access import perimetre_of
 from .import_widgets import TexteWidget
 
 REFERENCE = "Numéro de dossier"
+# Exported so that a record without dossier number can be imported back unchanged.
+IDENTIFIANT = "Identifiant"
 CHANGE_REASON = "Import de fichier"
 
 
@@ -37,30 +39,44 @@ class ExportDiff(Diff):
         return [resource.export_field(f, instance) for f in resource.get_import_fields()]
 
 
+def identifiant(value) -> int | None:
+    """The export's record identifier (12, "12", 12.0), or None."""
+    text = TexteWidget().clean(value)
+    return int(text) if text.isdigit() and len(text) < 19 else None
+
+
 class ReferenceLoader(BaseInstanceLoader):
     """Loads every dossier named in the file in one query, whatever the agent's scope.
 
     Looking outside the scope is what lets a row naming another département's dossier be
-    refused with a clear message, instead of being mistaken for a new dossier.
+    refused with a clear message, instead of being mistaken for a new dossier. A row
+    without dossier number is matched on the export's identifier, and only to a record
+    that has no dossier number either.
     """
 
     def __init__(self, resource, dataset=None):
         super().__init__(resource, dataset)
-        refs = set()
-        if dataset is not None and dataset.headers and REFERENCE in dataset.headers:
+        refs, ids = set(), set()
+        headers = (dataset.headers or []) if dataset is not None else []
+        if REFERENCE in headers:
             widget = TexteWidget()
             refs = {widget.clean(value) for value in dataset[REFERENCE]} - {""}
+            if IDENTIFIANT in headers:
+                ids = {
+                    identifiant(ident)
+                    for ref, ident in zip(dataset[REFERENCE], dataset[IDENTIFIANT], strict=True)
+                    if not widget.clean(ref)
+                } - {None}
         model = resource._meta.model
-        self.instances = {
-            obj.reference: obj
-            for obj in model.objects.select_related("commune__parent", "departement", "region")
-            .prefetch_related(*resource.prefetch_on_load)
-            .filter(reference__in=refs)
-        }
+        base = model.objects.select_related(
+            "commune__parent", "departement", "region"
+        ).prefetch_related(*resource.prefetch_on_load)
+        self.instances = {obj.reference: obj for obj in base.filter(reference__in=refs)}
+        self.by_id = {obj.pk: obj for obj in base.filter(pk__in=ids, reference="")} if ids else {}
 
     def get_instance(self, row):
         reference = TexteWidget().clean(row.get(REFERENCE))
-        obj = self.instances.get(reference) if reference else None
+        obj = self.instances.get(reference) if reference else self._by_identifiant(row)
         if obj is not None and not self.resource.perimetre.couvre(
             region_id=obj.region_id, departement_id=obj.departement_id
         ):
@@ -70,6 +86,23 @@ class ReferenceLoader(BaseInstanceLoader):
                         f"Le dossier « {reference} » existe déjà et relève d'un territoire "
                         "hors de votre périmètre : vous ne pouvez pas le modifier.",
                         code="hors_perimetre",
+                    )
+                }
+            )
+        return obj
+
+    def _by_identifiant(self, row):
+        value = row.get(IDENTIFIANT)
+        if TexteWidget().clean(value) == "":
+            return None  # before_import_row asks for a dossier number
+        obj = self.by_id.get(identifiant(value))
+        if obj is None:
+            raise ValidationError(
+                {
+                    REFERENCE: ValidationError(
+                        f"L'identifiant « {value} » ne désigne aucun dossier sans numéro : "
+                        "indiquez le numéro de dossier.",
+                        code="identifiant_inconnu",
                     )
                 }
             )
@@ -102,15 +135,24 @@ class ScopedResource(resources.ModelResource):
             self.fields["commune"].widget.prefetch(dataset["Code commune"])
         missing = [c for c in self.required_columns if c not in (dataset.headers or [])]
         if missing:
+            single = len(dataset.headers or []) == 1
             dataset.wipe()
             raise ValueError(
                 "Colonnes manquantes : "
                 + ", ".join(f"« {c} »" for c in missing)
                 + ". Partez d'un export : il a les bons en-têtes."
+                + (
+                    " Une seule colonne a été lue : vérifiez le séparateur du fichier "
+                    "(virgule, point-virgule ou tabulation)."
+                    if single
+                    else ""
+                )
             )
 
     def before_import_row(self, row, **kwargs):
         reference = TexteWidget().clean(row.get(REFERENCE))
+        if not reference and identifiant(row.get(IDENTIFIANT)) is not None:
+            reference = f"{IDENTIFIANT} {identifiant(row.get(IDENTIFIANT))}"
         if not reference:
             raise ValidationError(
                 {

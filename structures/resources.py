@@ -30,7 +30,7 @@ from .import_widgets import (
     TexteWidget,
 )
 from .models import PresenceProfessionnelle, ProfessionnelSoutenu, Structure
-from .resource_base import REFERENCE, ReferenceLoader, ScopedResource, export_only
+from .resource_base import IDENTIFIANT, REFERENCE, ReferenceLoader, ScopedResource, export_only
 
 
 class LieuResource(ScopedResource):
@@ -43,6 +43,8 @@ class LieuResource(ScopedResource):
     en_zone_rurale = export_only("En zone rurale", "en_zone_rurale", OuiNonWidget())
     publication = export_only("Publication", "publication", ChoiceWidget(Publication))
     demonstration = export_only("Démonstration", "demonstration", OuiNonWidget())
+    # Matches a record without dossier number when its export is imported back.
+    identifiant = export_only(IDENTIFIANT, "pk")
 
 
 class StructureResource(LieuResource):
@@ -98,6 +100,7 @@ class StructureResource(LieuResource):
             "en_zone_rurale",
             "publication",
             "demonstration",
+            "identifiant",
         )
         clean_model_instances = True
         skip_unchanged = True
@@ -236,6 +239,7 @@ class ProfessionnelResource(LieuResource):
             "en_zone_rurale",
             "publication",
             "demonstration",
+            "identifiant",
         )
         clean_model_instances = True
         skip_unchanged = True

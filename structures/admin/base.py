@@ -10,7 +10,6 @@ from django.contrib.admin.utils import unquote
 from django.http import Http404
 from django.urls import path
 from import_export.admin import ImportExportModelAdmin
-from import_export.formats.base_formats import CSV, XLSX
 
 from portal.admin_mixins import GuardedHistoryAdmin, SafeLookupsMixin
 from portal.exports import FormulaSafeCSV, FormulaSafeXLSX
@@ -18,10 +17,12 @@ from portal.exports import FormulaSafeCSV, FormulaSafeXLSX
 from ..access import fetch_for_user, perimetre_of
 from ..choices import Publication
 from .autocomplete import URL_NAME, ScopedCommuneAutocomplete, ScopedCommuneAutocompleteView
+from .imports import CheckedImportMixin
 
 
-class ScopedAdmin(SafeLookupsMixin, ImportExportModelAdmin, GuardedHistoryAdmin):
-    import_formats = [CSV, XLSX]
+class ScopedAdmin(
+    SafeLookupsMixin, CheckedImportMixin, ImportExportModelAdmin, GuardedHistoryAdmin
+):
     # Exports neutralise formula-like cells (=, +, -, @) for the agents who open them.
     export_formats = [FormulaSafeCSV, FormulaSafeXLSX]
     # Keeps big lists fast: no COUNT(*) over the whole table on every page.
