@@ -104,4 +104,8 @@ def recompute(queryset, batch_size=500) -> int:
     if changed:
         model.objects.bulk_update(changed, DERIVED_FIELDS)
         count += len(changed)
+    if count:
+        from portal import dataversion
+
+        dataversion.bump()  # bulk_update sends no signal: the open data changed all the same
     return count

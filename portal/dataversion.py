@@ -1,0 +1,56 @@
+"""The version of the public data: a counter and a date that only move forward.
+
+Every save, deletion and many-to-many change of the published models (structures,
+professionals, aids and what they hold) bumps it in the same transaction, so a rolled-back
+import leaves it alone. Open-data downloads and the API answer `Last-Modified` from it
+(portal.opendata.last_modified): after a deletion a client's `If-Modified-Since` no longer
+matches. Writes that bypass signals (`bulk_update`, `QuerySet.update`) call `bump()`.
+"""
+
+from __future__ import annotations
+
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
+
+PUBLIC_APPS = {"structures", "aides"}
+NOT_PUBLIC = {"ProfilAgent"}
+
+
+def bump() -> None:
+    """Move the version forward (one UPDATE; the row is created if it is missing)."""
+    from portal.models import DataVersion
+
+    now = timezone.now()
+    updated = DataVersion.objects.filter(pk=1).update(
+        version=F("version") + 1, modifie_le=Greatest(F("modifie_le"), Value(now))
+    )
+    if not updated:
+        DataVersion.objects.get_or_create(pk=1, defaults={"version": 1, "modifie_le": now})
+
+
+def _is_public(sender) -> bool:
+    meta = getattr(sender, "_meta", None)
+    if meta is None or meta.app_label not in PUBLIC_APPS:
+        return False
+    # simple-history's copies change with their model: one bump is enough.
+    return sender.__name__ not in NOT_PUBLIC and not sender.__name__.startswith("Historical")
+
+
+def _on_change(sender, **kwargs):
+    if kwargs.get("raw"):
+        return  # loaddata
+    if _is_public(sender):
+        bump()
+
+
+def _on_m2m(sender, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear") and _is_public(sender):
+        bump()
+
+
+def connect() -> None:
+    post_save.connect(_on_change, dispatch_uid="portal.dataversion.save")
+    post_delete.connect(_on_change, dispatch_uid="portal.dataversion.delete")
+    m2m_changed.connect(_on_m2m, dispatch_uid="portal.dataversion.m2m")
