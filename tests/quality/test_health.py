@@ -40,22 +40,22 @@ def test_readiness_reports_a_database_failure(client, monkeypatch):
 @pytest.fixture
 def database_down(django_db_blocker):
     """The default connection points where nothing answers: a closed port for PostgreSQL, a
-    file that cannot be opened for SQLite. No test transaction: every request reconnects."""
-    conn = connections["default"]
-    saved_settings = dict(conn.settings_dict)
-    saved_connection = conn.connection
+    file that cannot be opened for SQLite. A separate connection object, so the test
+    database's own connection and its state are untouched."""
+    real = connections["default"]
+    settings_dict = dict(real.settings_dict)
+    if real.vendor == "sqlite":
+        settings_dict["NAME"] = "/nonexistent/portail/base.sqlite3"
+    else:
+        settings_dict.update(HOST="127.0.0.1", PORT="1")
+    broken = real.__class__(settings_dict, alias="default")
     with django_db_blocker.unblock():
-        conn.connection = None
-        if conn.vendor == "sqlite":
-            conn.settings_dict["NAME"] = "/nonexistent/portail/base.sqlite3"
-        else:
-            conn.settings_dict.update(HOST="127.0.0.1", PORT="1")
+        connections["default"] = broken
         try:
             yield
         finally:
-            conn.settings_dict.clear()
-            conn.settings_dict.update(saved_settings)
-            conn.connection = saved_connection
+            broken.close()
+            connections["default"] = real
 
 
 def test_pages_say_the_service_is_temporarily_unavailable(database_down):
