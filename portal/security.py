@@ -91,7 +91,9 @@ def _nul_byte(request):
     if "\x00" not in request.path_info and not _query_has_nul(request):
         return None
     if request.path_info.startswith("/api/"):
-        return JsonResponse({"erreur": NUL_MESSAGE}, status=400)
+        # The API's own 400 shape (portal.api), so clients read one kind of error.
+        erreur = "Paramètres invalides : corrigez-les ou retirez-les."
+        return JsonResponse({"erreur": erreur, "details": [NUL_MESSAGE]}, status=400)
     return HttpResponse(
         render_to_string("400.html", {"message": NUL_MESSAGE}),
         status=400,

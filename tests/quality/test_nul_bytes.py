@@ -57,4 +57,5 @@ def test_nul_byte_is_a_french_bad_request(pages):
     assert "caractère nul" in response.content.decode()
     api = client.get("/api/v1/territoires/communes", {"departement": "\x00"})
     assert api.status_code == 400
-    assert "caractère nul" in api.json()["erreur"]
+    assert api.json()["erreur"].startswith("Paramètres invalides")  # the API's 400 shape
+    assert "caractère nul" in api.json()["details"][0]
