@@ -8,12 +8,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.html import format_html
 
-from portal.admin_mixins import GuardedHistoryAdmin, SafeLookupsMixin
-
-from .choices import StatutAide
-from .fields import MultiChoiceField
-from .forms import ConditionZonageForm
-from .models import Aide, Bareme, ConditionZonage, Financeur, PalierBareme
+from aides.choices import StatutAide
+from aides.fields import MultiChoiceField
+from aides.forms import ConditionZonageForm
+from aides.models import Aide, Bareme, ConditionZonage, Financeur, PalierBareme
+from portal.lib.admin import GuardedHistoryAdmin, SafeLookupsMixin
 
 
 class ConditionZonageInline(admin.TabularInline):

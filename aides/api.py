@@ -3,7 +3,7 @@
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
-from .search import as_json, run
+from aides.search import as_json, run
 
 MAX_RESULTS = 200
 

@@ -1,6 +1,6 @@
 """Maps of the aid pages: the finder's point picker and "where does this aid apply?".
 
-Both are folium maps rendered by `portal.maps` (local Leaflet, CSP nonce). The zones map
+Both are folium maps rendered by `portal.lib.maps` (local Leaflet, CSP nonce). The zones map
 shows one département at a time: the communes where the aid's zoning conditions hold
 (whole commune, or part of it: QPV, IRIS, arrondissement) and the QPV outlines, with the
 same information as a table for those who cannot use the map.
@@ -15,11 +15,10 @@ import shapely.geometry
 from django.utils import timezone
 from jinja2 import Template
 
-from portal.maps import DataLayer, MapParts, StaticElement, geojson_layer, new_map, render_map
+from aides.eligibility import Lieu, zoning_reasons
+from portal.lib.maps import DataLayer, MapParts, StaticElement, geojson_layer, new_map, render_map
 from territoires.models import Commune, Contour, Departement, ZonageKind, Zone
-from territoires.zones import zones_at
-
-from .eligibility import Lieu, zoning_reasons
+from territoires.zonages.lookup import zones_at
 
 FULL_STYLE = {"color": "#000091", "weight": 1, "fillColor": "#6a6af4", "fillOpacity": 0.45}
 PARTIAL_STYLE = {

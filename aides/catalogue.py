@@ -17,10 +17,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from portal.uploads import read_text, validate_upload
+from aides.models import Aide, Bareme, ConditionZonage, Financeur, PalierBareme
+from portal.lib.uploads import read_text, validate_upload
 from territoires.models import Commune, Departement, Region
-
-from .models import Aide, Bareme, ConditionZonage, Financeur, PalierBareme
 
 DEFAULT_PATH = Path(settings.BASE_DIR) / "fixtures" / "aides" / "catalogue.json"
 

@@ -1,7 +1,7 @@
 """Which aids apply here, and why?
 
 The aids are fetched once with their relations (a constant number of queries) and judged
-in Python against the zones returned by `territoires.zones.zones_at`: an aid applies when
+in Python against the zones returned by `territoires.zonages.lookup.zones_at`: an aid applies when
 the place is inside its geographic scope and, if it has zoning conditions, satisfies one
 of them. Every decision keeps the human reasons shown to the user ("ZIP — arrêté ARS
 Île-de-France du 5 avril 2022", "QPV Les Francs-Moisins", "toute la région").
@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from aides.relations import attach
 from territoires.models import Commune, Profession, ZonageKind
-
-from .relations import attach
 
 # Not shown in result cards nor used by eligibility: not read for hundreds of aids.
 LONG_TEXT_FIELDS = (
@@ -91,7 +90,7 @@ def _locate(lat, lon) -> Commune | None:
 
 
 def zones_here(lieu: Lieu, date):
-    from territoires.zones import zones_at
+    from territoires.zonages.lookup import zones_at
 
     if not lieu.connu:
         return []
@@ -254,7 +253,7 @@ def zone_reason(zone, show_profession=True) -> Raison:
 
 def category_label(code: str) -> str:
     """Short French label of a zone category code ("zip-plus" → "ZIP+")."""
-    from territoires.importers.zonage_categories import MEDECIN, NIVEAUX, QPV, RURAL
+    from territoires.zonages.categories import MEDECIN, NIVEAUX, QPV, RURAL
 
     labels = {c.code: c.libelle for c in (*MEDECIN, *NIVEAUX, QPV, *RURAL)}
     label = labels.get(code)

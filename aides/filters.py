@@ -16,12 +16,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
+from aides import geocoder
+from aides.choices import EtapeProjet, FormeAide, Public
+from aides.lieux import resolve_commune
+from aides.models import Aide, Financeur
 from territoires.models import Profession
-
-from . import geocoder
-from .choices import EtapeProjet, FormeAide, Public
-from .lieux import resolve_commune
-from .models import Aide, Financeur
 
 SORTS = {
     "pertinence": "Pertinence",

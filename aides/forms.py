@@ -4,11 +4,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from dsfr.forms import DsfrBaseForm
 
+from aides.lieux import resolve_commune
+from aides.models import ConditionZonage
+from aides.montants import SimulationError, euros, simulate
 from territoires.models import CategorieZone
-
-from .lieux import resolve_commune
-from .models import ConditionZonage
-from .montants import SimulationError, euros, simulate
 
 
 class SimulateurForm(DsfrBaseForm):

@@ -1,7 +1,7 @@
 """Aid schemes against medical deserts, their financers, zoning conditions and amount scales.
 
 Eligibility to an aid at a place is decided in Python (`aides.eligibility`) against
-the zones returned by `territoires.zones`: the aids are fetched once with their
+the zones returned by `territoires.zonages.lookup`: the aids are fetched once with their
 relations, so a search costs the same number of queries whatever the catalogue size.
 """
 
@@ -11,11 +11,10 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from aides.choices import EtapeProjet, FormeAide, NatureMontant, Public, StatutAide, TypeStructure
+from aides.fields import MultiChoiceField
+from aides.querysets import AideQuerySet
 from territoires.models import Commune, Departement, Profession, Region
-
-from .choices import EtapeProjet, FormeAide, NatureMontant, Public, StatutAide, TypeStructure
-from .fields import MultiChoiceField
-from .querysets import AideQuerySet
 
 
 class Financeur(models.Model):

@@ -12,9 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from aides.choices import NatureMontant
 from territoires.models import Contour
-
-from .choices import NatureMontant
 
 EARTH_RADIUS_KM = 6371.0
 

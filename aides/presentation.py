@@ -1,8 +1,7 @@
 """Labels of an aid for pages (values stored as slugs → French words)."""
 
+from aides.choices import Public, TypeStructure
 from territoires.models import Profession
-
-from .choices import Public, TypeStructure
 
 
 def labels(values, choices) -> list[str]:

@@ -3,8 +3,8 @@
 from django.db import models
 from django.db.models import Q
 
-from .choices import StatutAide
-from .fields import MultiChoiceField
+from aides.choices import StatutAide
+from aides.fields import MultiChoiceField
 
 
 class AideQuerySet(models.QuerySet):
@@ -37,7 +37,7 @@ class AideQuerySet(models.QuerySet):
         self, *, commune=None, lat=None, lon=None, profession=None, etape=None, date=None
     ):
         """Aids applying at a place, each with the human reasons why: list[Eligibility]."""
-        from .eligibility import evaluate
+        from aides.eligibility import evaluate
 
         return evaluate(
             self, commune=commune, lat=lat, lon=lon, profession=profession, etape=etape, date=date

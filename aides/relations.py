@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .models import Aide, ConditionZonage
+from aides.models import Aide, ConditionZonage
 
 
 @dataclass

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from aides.eligibility import Eligibilite, Lieu, evaluate, resolve_lieu
+from aides.filters import FinderSearch
+from aides.montants import annual_amount, format_montant
 from territoires.models import Commune
-
-from .eligibility import Eligibilite, Lieu, evaluate, resolve_lieu
-from .filters import FinderSearch
-from .montants import annual_amount, format_montant
 
 FAR_FUTURE = dt.date.max
 

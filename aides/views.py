@@ -6,14 +6,14 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from . import carte, geocoder, presentation
-from .choices import EtapeProjet
-from .eligibility import describe_conditions
-from .forms import SimulateurForm
-from .models import Aide
-from .montants import format_montant
-from .relations import attach
-from .search import relax_suggestions, run
+from aides import carte, geocoder, presentation
+from aides.choices import EtapeProjet
+from aides.eligibility import describe_conditions
+from aides.forms import SimulateurForm
+from aides.models import Aide
+from aides.montants import format_montant
+from aides.relations import attach
+from aides.search import relax_suggestions, run
 
 PER_PAGE = 20
 

@@ -31,8 +31,10 @@ django.setup()
 
 from shapely.geometry import Point, shape  # noqa: E402
 
-from territoires import locator, zonages_carte, zones  # noqa: E402
+from territoires import locator  # noqa: E402
 from territoires.models import Commune, Contour, Departement, Zone  # noqa: E402
+from territoires.zonages import lookup as zones  # noqa: E402
+from territoires.zonages import maps as zonages_carte  # noqa: E402
 
 
 def per_call(function, arguments, repeat):

@@ -11,8 +11,6 @@ from django.db.models import Count, Sum
 from django.http import JsonResponse
 from django.views.decorators.http import condition, require_GET
 
-from portal import stats
-from portal.filters import OpenDataStructureFilter, RegionForm, first_errors
 from portal.openapi import description
 from portal.opendata import (
     LICENCE,
@@ -22,6 +20,8 @@ from portal.opendata import (
     structure_records,
     structures_modified,
 )
+from structures import stats
+from structures.filters import OpenDataStructureFilter, RegionForm, first_errors
 from structures.models import Structure
 from territoires.models import Commune, Contour, Departement, Region
 

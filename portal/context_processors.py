@@ -15,8 +15,8 @@ MAIN_MENU = [
     ("Accueil", "portal:home", None),
     ("Trouver une aide", "aides:finder", "/aides/"),
     ("Zonages", "zonages:index", "/zonages/"),
-    ("Carte des structures", "portal:carte", "/carte/"),
-    ("Bilan", "portal:bilan", "/bilan/"),
+    ("Carte des structures", "structures:carte", "/carte/"),
+    ("Bilan", "structures:bilan", "/bilan/"),
     ("Données ouvertes", "portal:donnees", "/donnees/"),
 ]
 

@@ -2,7 +2,7 @@
 
 Registered as sections of the territoires département page (territoires.sections) from
 PortalConfig.ready(): territoires never imports this module. Each function returns the
-context of one partial in templates/portal/departement/.
+context of one partial (templates/structures/departement/, aides/departement.html, …).
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from django.utils import timezone
 from aides.models import Aide
 from aides.montants import format_montant
 from aides.relations import attach
-from portal import carto
-from portal.carte_structures import carte_departement
-from portal.secret import SECRET_LABEL
-from portal.stats import departement_key_figures
+from portal.lib.secret import SECRET_LABEL
+from structures.maps import carte_departement
 from structures.models import Structure
+from structures.stats import departement_key_figures
+from territoires import maps as carto
 from territoires.models import Commune, Profession, ZonageKind
 from territoires.sections import register
-from territoires.zones import zones_for_communes
+from territoires.zonages.lookup import zones_for_communes
 
 TABLE_ROWS = 30
 
@@ -165,10 +165,10 @@ def _where(conditions, departement, present, aide_professions) -> str | None:
 def register_sections() -> None:
     # Orders around the zonings section of territoires (10): its links, then these counts.
     sections = [
-        ("public-chiffres", "chiffres.html", chiffres_cles, 5),
-        ("public-zones", "zonages.html", zonages, 11),
-        ("public-structures", "structures.html", structures, 20),
-        ("public-aides", "aides.html", aides, 40),
+        ("public-chiffres", "structures/departement/chiffres.html", chiffres_cles, 5),
+        ("public-zones", "territoires/zonages/departement.html", zonages, 11),
+        ("public-structures", "structures/departement/structures.html", structures, 20),
+        ("public-aides", "aides/departement.html", aides, 40),
     ]
     for key, template, context, order in sections:
-        register("departement", key, f"portal/departement/{template}", context, order)
+        register("departement", key, template, context, order)

@@ -10,12 +10,11 @@ from __future__ import annotations
 import copy
 
 from aides.choices import EtapeProjet, FormeAide, Public, TypeStructure
+from portal.lib.secret import rule_text
+from portal.openapi_schemas import INTEGER, NUMBER, SCHEMAS, STRING, enum, listing, ref
+from portal.opendata import LICENCE
 from structures.choices import Statut
 from territoires.models import Profession
-
-from .openapi_schemas import INTEGER, NUMBER, SCHEMAS, STRING, enum, listing, ref
-from .opendata import LICENCE
-from .secret import rule_text
 
 
 def param(name, description, schema=STRING, where="query", required=False, example=None):

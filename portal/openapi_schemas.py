@@ -85,7 +85,7 @@ SCHEMAS = {
             "structures": obj(
                 {"total": INTEGER, "par_type": counts(), "par_statut": counts(), "montant": NUMBER}
             ),
-            # null: statistical secret (portal.secret), said in "secret_statistique".
+            # null: statistical secret (portal.lib.secret), said in "secret_statistique".
             "professionnels": obj(
                 {
                     "total": nullable(INTEGER),

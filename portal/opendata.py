@@ -2,7 +2,7 @@
 
 Published structures go out one by one (GeoJSON, CSV) — without address. Supported
 professionals are personal data: they only go out as counts by commune and profession,
-count and amount hidden below `SECRET_THRESHOLD` people (statistical secret, portal.secret).
+count and amount hidden below `SECRET_THRESHOLD` people (statistical secret, portal.lib.secret).
 Field lists are explicit: a new model field never leaks into an export by default.
 """
 
@@ -18,13 +18,12 @@ from django.utils.http import http_date
 
 from aides.models import Aide
 from aides.montants import format_montant
+from portal.lib import secret
+from portal.models import DataVersion
 from structures.models import PresenceProfessionnelle, ProfessionnelSoutenu, Structure
+from structures.stats import amount
+from territoires.maps import COORD_DECIMALS
 from territoires.models import Profession
-
-from . import secret
-from .carto import COORD_DECIMALS
-from .models import DataVersion
-from .stats import amount
 
 LICENCE = {
     "nom": "Licence Ouverte / Open Licence version 2.0",
@@ -234,7 +233,7 @@ def structure_csv_rows(records: list[dict]):
 def professionnels_par_commune(queryset=None):
     """Rows (PROFESSIONNELS_COLUMNS) of published professionals by commune and profession.
 
-    Count and amount are hidden together under the statistical secret (portal.secret),
+    Count and amount are hidden together under the statistical secret (portal.lib.secret),
     consistently with the bilan: each région × profession and each département is a line
     whose total the bilan publishes, and a total the bilan hides is not the sum of visible
     rows here.
@@ -259,7 +258,7 @@ def professionnels_par_commune(queryset=None):
 
 
 def secret_cells(rows) -> set[int]:
-    """Indexes of the commune rows to hide (portal.secret), lines linked to the bilan's."""
+    """Indexes of the commune rows to hide (portal.lib.secret), lines linked to the bilan's."""
 
     def by_profession(i):
         return (rows[i]["region__code"], rows[i]["profession"])

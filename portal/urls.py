@@ -13,7 +13,7 @@ site_patterns = (
         path("sante", health.sante, name="sante"),
         path("accessibilite/", views.accessibilite, name="accessibilite"),
         path("mentions-legales/", views.mentions, name="mentions"),
-        # Public maps, bilan, open data and the /api/v1/ open-data API.
+        # Open data and the /api/v1/ open-data API.
         *urls_public.urlpatterns,
     ],
     "portal",
@@ -22,7 +22,7 @@ site_patterns = (
 urlpatterns = [
     path("", include(site_patterns)),
     path("", include("territoires.urls")),
-    path("", include("territoires.urls_zonages")),
+    path("", include("territoires.zonages.urls")),
     path("", include("aides.urls")),
     path("", include("structures.urls")),
     path("admin/", admin.site.urls),

@@ -1,14 +1,10 @@
-"""Routes of the public maps, bilan and open data (namespace "portal", see portal.urls)."""
+"""Routes of the open data and the /api/v1/ API (namespace "portal", see portal.urls)."""
 
 from django.urls import path
 
-from portal import api, views_bilan, views_carte, views_donnees
+from portal import api, views_donnees
 
 pages = [
-    path("carte/", views_carte.carte, name="carte"),
-    path("carte/<str:code>/", views_carte.carte_departement_view, name="carte_departement"),
-    path("bilan/", views_bilan.bilan, name="bilan"),
-    path("bilan/<slug:slug>.csv", views_bilan.bilan_csv, name="bilan_csv"),
     path("donnees/", views_donnees.donnees, name="donnees"),
     path("donnees/api/", views_donnees.documentation_api, name="donnees_api"),
     path("donnees/structures.csv", views_donnees.structures_csv, name="donnees_structures_csv"),

@@ -5,7 +5,7 @@ from django.urls import reverse
 def home(request):
     journeys = {
         "aides": reverse("aides:finder"),
-        "carte": reverse("portal:carte"),
+        "carte": reverse("structures:carte"),
         "zonages": reverse("zonages:index"),
         "agents": reverse("admin:index"),
     }

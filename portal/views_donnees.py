@@ -4,10 +4,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import condition, require_GET
 
-from portal import secret
 from portal.api import json_response
-from portal.csv import csv_response
-from portal.filters import OpenDataStructureFilter, first_errors
+from portal.lib import secret
+from portal.lib.spreadsheets import csv_response
 from portal.openapi import endpoints
 from portal.opendata import (
     AIDE_COLUMNS,
@@ -25,6 +24,7 @@ from portal.opendata import (
     structures_modified,
     text_bad_request,
 )
+from structures.filters import OpenDataStructureFilter, first_errors
 from structures.models import Structure
 
 
@@ -74,7 +74,7 @@ def donnees(request):
                 "chiffres sont servis en JSON par l'API, sous le même secret statistique."
             ),
             "liens": [
-                ("Page Bilan", reverse("portal:bilan")),
+                ("Page Bilan", reverse("structures:bilan")),
                 ("JSON", reverse("portal:api_statistiques")),
             ],
             "colonnes": [],

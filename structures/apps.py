@@ -6,4 +6,4 @@ class StructuresConfig(AppConfig):
     verbose_name = "Structures et professionnels soutenus"
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the zonages_changed receiver)
+        from structures import signals  # noqa: F401  (connects the zonages_changed receiver)

@@ -23,10 +23,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from aides.choices import TypeStructure
+from structures.choices import Situation, Statut
+from structures.demo_geo import AUCUNE, QPV, RURALE, Placer
 from territoires.models import Commune, Profession
-
-from .choices import Situation, Statut
-from .demo_geo import AUCUNE, QPV, RURALE, Placer
 
 T, P = TypeStructure, Profession
 # Per département: (in a QPV, in a rural zone, neither) — structures and professionals.

@@ -16,11 +16,10 @@ import shapely
 from django.utils import timezone
 from shapely.geometry import Point, shape
 
+from structures import derivation
+from structures.validation import point_problem
 from territoires.locator import locate_codes
 from territoires.models import Commune, Contour, Zonage, ZonageKind, Zone, ZoneCommune
-
-from . import derivation
-from .validation import point_problem
 
 QPV, RURALE, AUCUNE = "qpv", "rurale", "aucune"
 MAX_TRIES = 400

@@ -10,10 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from aides.models import Aide
+from structures.choices import Publication
+from structures.models import PresenceProfessionnelle, ProfessionnelSoutenu, Structure
 from territoires.models import Region
-
-from .choices import Publication
-from .models import PresenceProfessionnelle, ProfessionnelSoutenu, Structure
 
 REASON = "Données de démonstration"
 PREFIX = "DEMO-"

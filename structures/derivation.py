@@ -38,7 +38,7 @@ class Derived:
 
 def derive(commune=None, lat=None, lon=None, on: datetime.date | None = None) -> Derived:
     """Zones at the commune, and QPV at the point (without a point, no QPV can be told)."""
-    from territoires.zones import zones_at
+    from territoires.zonages.lookup import zones_at
 
     has_point = lat is not None and lon is not None
     if not has_point and commune is None:
@@ -75,7 +75,7 @@ def from_matches(matches) -> Derived:
 
 def apply(obj, on=None) -> bool:
     """Set the derived fields of `obj`; True when one of them changed."""
-    from .validation import point_problem
+    from structures.validation import point_problem
 
     commune = obj.commune if obj.commune_id else None
     values = derive(commune, obj.latitude, obj.longitude, on).as_dict()

@@ -13,12 +13,11 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from aides.choices import TypeStructure
+from structures import derivation
+from structures.choices import Publication, Situation, Statut
+from structures.querysets import ProfessionnelSoutenuQuerySet, StructureQuerySet
+from structures.validation import check_location
 from territoires.models import Commune, Departement, Profession, Region
-
-from . import derivation
-from .choices import Publication, Situation, Statut
-from .querysets import ProfessionnelSoutenuQuerySet, StructureQuerySet
-from .validation import check_location
 
 # Metropolitan France, generously: catches swapped or mistyped coordinates.
 LAT_RANGE = (41.0, 51.5)

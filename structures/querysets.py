@@ -3,8 +3,8 @@
 from django.db import models
 from django.db.models import Count, Q, Sum
 
-from .access import perimetre_of
-from .choices import Publication
+from structures.access import perimetre_of
+from structures.choices import Publication
 
 
 class LieuQuerySet(models.QuerySet):

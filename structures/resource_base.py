@@ -12,8 +12,8 @@ from import_export.fields import Field
 from import_export.instance_loaders import BaseInstanceLoader
 from import_export.resources import Diff
 
-from .access import perimetre_of
-from .import_widgets import TexteWidget
+from structures.access import perimetre_of
+from structures.import_widgets import TexteWidget
 
 REFERENCE = "Numéro de dossier"
 # Exported so that a record without dossier number can be imported back unchanged.

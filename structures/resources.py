@@ -13,10 +13,8 @@ from import_export.fields import Field
 
 from aides.choices import TypeStructure
 from aides.models import Aide
-from territoires.models import Profession, Region
-
-from .choices import Publication, Situation, Statut
-from .import_widgets import (
+from structures.choices import Publication, Situation, Statut
+from structures.import_widgets import (
     ChoiceWidget,
     CommuneWidget,
     CoordonneeWidget,
@@ -29,8 +27,15 @@ from .import_widgets import (
     SlugWidget,
     TexteWidget,
 )
-from .models import PresenceProfessionnelle, ProfessionnelSoutenu, Structure
-from .resource_base import IDENTIFIANT, REFERENCE, ReferenceLoader, ScopedResource, export_only
+from structures.models import PresenceProfessionnelle, ProfessionnelSoutenu, Structure
+from structures.resource_base import (
+    IDENTIFIANT,
+    REFERENCE,
+    ReferenceLoader,
+    ScopedResource,
+    export_only,
+)
+from territoires.models import Profession, Region
 
 
 class LieuResource(ScopedResource):

@@ -1,3 +1,14 @@
+"""Public pages of the supported structures: maps, bilan and their downloads."""
+
+from django.urls import path
+
+from structures import views
+
 app_name = "structures"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("carte/", views.carte, name="carte"),
+    path("carte/<str:code>/", views.carte_departement_view, name="carte_departement"),
+    path("bilan/", views.bilan, name="bilan"),
+    path("bilan/<slug:slug>.csv", views.bilan_csv, name="bilan_csv"),
+]

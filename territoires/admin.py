@@ -15,10 +15,8 @@ from django.db.models import Count
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from portal.admin_mixins import GuardedHistoryAdmin, SafeLookupsMixin
-
-from .admin_import import import_view
-from .models import (
+from portal.lib.admin import GuardedHistoryAdmin, SafeLookupsMixin
+from territoires.models import (
     CategorieZone,
     ClasseEligibilite,
     Commune,
@@ -31,7 +29,8 @@ from .models import (
     Zone,
     ZoneCommune,
 )
-from .zones import notify_zonages_changed
+from territoires.zonages.admin_import import import_view
+from territoires.zonages.lookup import notify_zonages_changed
 
 
 @admin.register(Region)

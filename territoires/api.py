@@ -9,7 +9,7 @@ Stable answer (other apps and outside users rely on the paths and keys):
      "zones": [{"categorie", "categorie_libelle", "kind", "kind_libelle", "profession",
                 "profession_libelle", "libelle", "code", "partiel", "eligibilites",
                 "zonage": {"titre", "editeur", "date", "url"}, "demonstration"}]}
-                # zones in force today (territoires.zones.zones_at); with a point, QPV
+                # zones in force today (territoires.zonages.lookup.zones_at); with a point, QPV
                 # polygons count only if they contain it
 
 Errors are `{"erreur": "<message en français>"}` with 400 (malformed input) or 404 (no
@@ -22,10 +22,10 @@ import re
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
-from .locator import locate_place
-from .models import Commune, CommuneAlias
-from .zonages_display import api_zones
-from .zones import zones_at
+from territoires.locator import locate_place
+from territoires.models import Commune, CommuneAlias
+from territoires.zonages.display import api_zones
+from territoires.zonages.lookup import zones_at
 
 _INSEE = re.compile(r"^(?:[0-9]{2}|2[AB])[0-9]{3}$")
 JSON_OPTIONS = {"ensure_ascii": False}

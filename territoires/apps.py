@@ -6,6 +6,6 @@ class TerritoiresConfig(AppConfig):
     verbose_name = "Territoires et zonages"
 
     def ready(self):
-        from .zonages_sections import register_sections
+        from territoires.zonages.sections import register_sections
 
         register_sections()

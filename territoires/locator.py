@@ -28,7 +28,7 @@ from django.db.models import Count, Max
 from django.db.models.signals import post_delete, post_save
 from shapely.geometry import shape
 
-from .models import Commune, Contour
+from territoires.models import Commune, Contour
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .text import normalize_name
+from territoires.text import normalize_name
 
 
 class Profession(models.TextChoices):
@@ -272,7 +272,7 @@ class ClasseEligibilite(models.TextChoices):
 
 class ZonageQuerySet(models.QuerySet):
     def in_force_on(self, date):
-        """Acts valid on `date`. Supersession is resolved by `territoires.zones`."""
+        """Acts valid on `date`. Supersession is resolved by `territoires.zonages.lookup`."""
         return self.filter(valide_du__lte=date).filter(
             Q(valide_au__isnull=True) | Q(valide_au__gte=date)
         )

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from django.db.models import Case, F, IntegerField, Q, Value, When
 
-from .models import Commune, CommuneAlias
-from .text import normalize_name
+from territoires.models import Commune, CommuneAlias
+from territoires.text import normalize_name
 
 MAX_RESULTS = 20
 MAX_QUERY_LENGTH = 100

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from territoires.api import json_response
-from territoires.cartes import contour_map, contour_of
+from territoires.maps import contour_map, contour_of
 from territoires.models import Commune, CommuneAlias, Contour, Departement
 from territoires.search import as_json, search_communes
 from territoires.sections import sections_for

@@ -66,7 +66,7 @@ def _fast_and_offline(settings, monkeypatch):
 def _fresh_zone_index(settings):
     """The zone index is per process and kept across tests; a test that changed zonings
     (signals drop the index) drops it again afterwards, so its rolled-back zones do not stay."""
-    from territoires import zones_index
+    from territoires.zonages import index as zones_index
 
     settings.ZONAGES_INDEX_RECHECK_SECONDS = None
     before = zones_index.generation()

@@ -1,7 +1,7 @@
 """Back-office of supported structures and professionals (Django admin)."""
 
-from .professionnels import ProfessionnelSoutenuAdmin
-from .profils import ProfilAgentAdmin
-from .structures import StructureAdmin
+from structures.admin.professionnels import ProfessionnelSoutenuAdmin
+from structures.admin.profils import ProfilAgentAdmin
+from structures.admin.structures import StructureAdmin
 
 __all__ = ["ProfessionnelSoutenuAdmin", "ProfilAgentAdmin", "StructureAdmin"]

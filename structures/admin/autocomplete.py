@@ -10,10 +10,9 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from structures.access import perimetre_of
+from structures.models import ProfessionnelSoutenu, Structure
 from territoires.models import Commune
-
-from ..access import perimetre_of
-from ..models import ProfessionnelSoutenu, Structure
 
 URL_NAME = "structures_communes_autocomplete"
 

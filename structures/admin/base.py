@@ -11,13 +11,16 @@ from django.http import Http404
 from django.urls import path
 from import_export.admin import ImportExportModelAdmin
 
-from portal.admin_mixins import GuardedHistoryAdmin, SafeLookupsMixin
-from portal.exports import FormulaSafeCSV, FormulaSafeXLSX
-
-from ..access import fetch_for_user, perimetre_of
-from ..choices import Publication
-from .autocomplete import URL_NAME, ScopedCommuneAutocomplete, ScopedCommuneAutocompleteView
-from .imports import CheckedImportMixin
+from portal.lib.admin import GuardedHistoryAdmin, SafeLookupsMixin
+from portal.lib.spreadsheets import FormulaSafeCSV, FormulaSafeXLSX
+from structures.access import fetch_for_user, perimetre_of
+from structures.admin.autocomplete import (
+    URL_NAME,
+    ScopedCommuneAutocomplete,
+    ScopedCommuneAutocompleteView,
+)
+from structures.admin.imports import CheckedImportMixin
+from structures.choices import Publication
 
 
 class ScopedAdmin(

@@ -8,8 +8,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.text import capfirst
 
-from ..access import perimetre_of
-from ..models import ProfessionnelSoutenu, Structure
+from structures.access import perimetre_of
+from structures.models import ProfessionnelSoutenu, Structure
 
 LIMIT = 15
 

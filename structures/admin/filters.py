@@ -4,9 +4,8 @@ import re
 
 from django.contrib import admin
 
+from structures.access import perimetre_of
 from territoires.models import Departement
-
-from ..access import perimetre_of
 
 SANS_DEPARTEMENT = "aucun"
 DEPARTEMENT_CODE = re.compile(r"[0-9][0-9AB][0-9]?")

@@ -3,12 +3,11 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from structures.access import perimetre_of
+from structures.models import ProfessionnelSoutenu, Structure
+from structures.validation import locate
+from structures.widgets import PointMapWidget
 from territoires.models import Commune, Contour, Region
-
-from ..access import perimetre_of
-from ..models import ProfessionnelSoutenu, Structure
-from ..validation import locate
-from ..widgets import PointMapWidget
 
 
 class LieuAdminForm(forms.ModelForm):

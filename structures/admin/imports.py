@@ -3,7 +3,7 @@
 django-import-export alone parses whatever is posted (a zip bomb, an 11 MB CSV, 50,000
 rows), leaves each upload in /tmp, reads any file of /tmp named by the confirmation form,
 and reports success for a confirmation that was rolled back. Here, before anything is
-parsed: `portal.uploads` checks (type, size, zip bomb, UTF-8 with the line at fault), the
+parsed: `portal.lib.uploads` checks (type, size, zip bomb, UTF-8 with the line at fault), the
 separator of a CSV, and a row cap (`IMPORT_MAX_ROWS`) until imports run in the background.
 Uploads live in a private folder under random names bound to the agent's session, and are
 removed once refused or confirmed (an abandoned preview is removed after a day).
@@ -36,7 +36,7 @@ from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.signals import post_import
 from import_export.tmp_storages import TempFolderStorage
 
-from portal.uploads import read_text, validate_upload
+from portal.lib.uploads import read_text, validate_upload
 
 FOLDER_NAME = "portail-imports-structures"
 KEEP_SECONDS = 24 * 3600

@@ -2,12 +2,12 @@
 
 from django.contrib import admin
 
-from ..models import ProfessionnelSoutenu
-from ..resources import ProfessionnelResource
-from .base import ScopedAdmin
-from .display import LieuDisplayMixin
-from .filters import AnneeFilter, DepartementFilter, ProblemeFilter, ZoneFilter
-from .forms import ProfessionnelAdminForm
+from structures.admin.base import ScopedAdmin
+from structures.admin.display import LieuDisplayMixin
+from structures.admin.filters import AnneeFilter, DepartementFilter, ProblemeFilter, ZoneFilter
+from structures.admin.forms import ProfessionnelAdminForm
+from structures.models import ProfessionnelSoutenu
+from structures.resources import ProfessionnelResource
 
 
 @admin.register(ProfessionnelSoutenu)

@@ -2,9 +2,8 @@
 
 from django.contrib import admin
 
-from portal.admin_mixins import GuardedHistoryAdmin, SafeLookupsMixin
-
-from ..models import ProfilAgent
+from portal.lib.admin import GuardedHistoryAdmin, SafeLookupsMixin
+from structures.models import ProfilAgent
 
 
 @admin.register(ProfilAgent)

@@ -3,13 +3,18 @@
 from django.contrib import admin
 from django.urls import path
 
-from ..models import PresenceProfessionnelle, Structure
-from ..resources import StructureResource
-from . import dashboard
-from .base import ScopedAdmin
-from .display import LieuDisplayMixin
-from .filters import AnneeDecisionFilter, DepartementFilter, ProblemeFilter, ZoneFilter
-from .forms import StructureAdminForm
+from structures.admin import dashboard
+from structures.admin.base import ScopedAdmin
+from structures.admin.display import LieuDisplayMixin
+from structures.admin.filters import (
+    AnneeDecisionFilter,
+    DepartementFilter,
+    ProblemeFilter,
+    ZoneFilter,
+)
+from structures.admin.forms import StructureAdminForm
+from structures.models import PresenceProfessionnelle, Structure
+from structures.resources import StructureResource
 
 
 class PresenceInline(admin.TabularInline):

@@ -9,10 +9,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from territoires.importers.sync import Counts, referencing_models, sync_rows
 from territoires.models import Commune, CommuneAlias, Departement, Epci, Region
 from territoires.text import normalize_name
-
-from .sync import Counts, referencing_models, sync_rows
 
 FILES = ("regions", "departements", "communes", "epci", "ept")
 

@@ -20,9 +20,8 @@ from django.utils import timezone
 from shapely.geometry import shape
 
 from territoires import locator
+from territoires.importers.sync import BATCH_SIZE, Counts
 from territoires.models import Commune, CommuneAlias, Contour, Departement, Region
-
-from .sync import BATCH_SIZE, Counts
 
 # Etalab "contours administratifs" (Admin Express COG, generalised to 100 m).
 ETALAB_URL = "https://etalab-datasets.geo.data.gouv.fr/contours-administratifs/latest/geojson/"

@@ -19,10 +19,15 @@ from shapely.geometry import shape
 
 from territoires.models import Commune, CommuneAlias, Contour, ZonageKind
 from territoires.text import normalize_name
-
-from .zonage_categories import QPV
-from .zonage_import import ImportResult, check_spec
-from .zonage_sync import ActeSpec, WantedCategory, WantedZone, apply_plan, build_plan
+from territoires.zonages.categories import QPV
+from territoires.zonages.importers.acte import ImportResult, check_spec
+from territoires.zonages.importers.sync import (
+    ActeSpec,
+    WantedCategory,
+    WantedZone,
+    apply_plan,
+    build_plan,
+)
 
 DATASET_URL = (
     "https://www.data.gouv.fr/fr/datasets/quartiers-prioritaires-de-la-politique-de-la-ville-qpv/"

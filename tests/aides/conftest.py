@@ -19,7 +19,7 @@ from territoires.models import (
     Zone,
     ZoneCommune,
 )
-from territoires.zones import reset_index
+from territoires.zonages.lookup import reset_index
 
 TODAY = dt.date(2026, 11, 23)
 

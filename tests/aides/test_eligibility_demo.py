@@ -11,7 +11,7 @@ from shapely.geometry import shape
 
 from aides.models import Aide
 from territoires.models import ZonageKind, Zone, ZoneCommune
-from territoires.zones import zones_at
+from territoires.zonages.lookup import zones_at
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_world")]
 TODAY = dt.date(2026, 11, 23)

@@ -1,4 +1,4 @@
-"""portal.csv: exports that a spreadsheet opens without running anything."""
+"""portal.lib.spreadsheets: exports that a spreadsheet opens without running anything."""
 
 import csv
 import io
@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from portal.csv import csv_response, safe_cell
+from portal.lib.spreadsheets import csv_response, safe_cell
 
 
 @pytest.mark.parametrize(

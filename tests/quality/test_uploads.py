@@ -1,4 +1,4 @@
-"""portal.uploads: the checks every import runs before parsing a file."""
+"""portal.lib.uploads: the checks every import runs before parsing a file."""
 
 import io
 import zipfile
@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from portal.uploads import read_geojson, read_text, validate_upload
+from portal.lib.uploads import read_geojson, read_text, validate_upload
 
 
 def upload(name, content: bytes):

@@ -17,7 +17,7 @@ from territoires.models import (
     Zone,
     ZoneCommune,
 )
-from territoires.signals import zonages_changed
+from territoires.zonages.signals import zonages_changed
 
 PASSWORD = "mot-de-passe-de-test"
 

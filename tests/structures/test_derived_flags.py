@@ -6,7 +6,7 @@ import pytest
 
 from structures.models import ProfessionnelSoutenu, Structure
 from territoires.models import Commune, Zonage
-from territoires.signals import zonages_changed
+from territoires.zonages.signals import zonages_changed
 
 from .conftest import interior_point
 

@@ -87,7 +87,7 @@ def without_geo_data():
 
 
 def test_without_geo_data_the_counts_hold_and_the_gap_is_stated(without_geo_data):
-    from territoires.importers.zonage_demo import load_demo as load_demo_zonages
+    from territoires.zonages.importers.demo import load_demo as load_demo_zonages
 
     load_demo_zonages()
     output = run("load_demo")

@@ -1,4 +1,4 @@
-"""portal.maps: folium maps with local assets only and the CSP nonce on inline scripts."""
+"""portal.lib.maps: folium maps with local assets only and the CSP nonce on inline scripts."""
 
 import json
 import re
@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from folium.plugins import FastMarkerCluster, MarkerCluster
 
-from portal.maps import DataLayer, geojson_layer, new_map, render_map
+from portal.lib.maps import DataLayer, geojson_layer, new_map, render_map
 
 SQUARE = {"type": "Polygon", "coordinates": [[[2.3, 48.8], [2.4, 48.8], [2.4, 48.9], [2.3, 48.8]]]}
 

@@ -16,9 +16,8 @@ from territoires.importers.contours import (
     matching_codes,
     read_features,
 )
+from territoires.management.commands.import_contours import report_lines
 from territoires.models import Contour
-
-from .import_contours import report_lines
 
 # (level, glob) in dependency-free order; region-*.geojson are bare Features.
 PATTERNS = [

@@ -4,10 +4,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from territoires.importers.contours import ContourError, read_features
 from territoires.importers.qpv import import_qpv, qpv_spec
-from territoires.importers.zonage_options import parse_date
+from territoires.management.commands.import_zonage import report_result
 from territoires.models import Region
-
-from .import_zonage import report_result
+from territoires.zonages.importers.options import parse_date
 
 
 class Command(BaseCommand):

@@ -4,9 +4,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from territoires.importers.zonage_import import import_annex, parse_eligibilites
-from territoires.importers.zonage_options import make_spec
 from territoires.models import Profession, ZonageKind
+from territoires.zonages.importers.acte import import_annex, parse_eligibilites
+from territoires.zonages.importers.options import make_spec
 
 
 class Command(BaseCommand):

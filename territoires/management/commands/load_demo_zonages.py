@@ -3,8 +3,8 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from territoires.importers.zonage_demo import REGIONS, load_demo
 from territoires.models import Profession, Zonage, ZonageKind
+from territoires.zonages.importers.demo import REGIONS, load_demo
 
 
 class Command(BaseCommand):

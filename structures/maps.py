@@ -1,0 +1,292 @@
+"""The maps of supported structures: régional (choropleth + markers) and départemental.
+
+Each map comes with what RGAA asks for: the same data as table rows (`lignes`, and the
+départements' figures) and a text summary. The number of queries does not depend on the
+number of structures (two for the markers and the table rows).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from portal.lib.maps import MapParts, new_map, render_map
+from structures.models import Structure
+from structures.stats import per_100k, population_by_departement
+from territoires import maps as carto
+from territoires.models import Commune, Contour, Departement, ZonageKind, Zone
+from territoires.zonages.lookup import zones_for_communes
+
+FRANCE_BOUNDS = (1.4, 47.4, 8.3, 50.2)  # Île-de-France + Grand Est
+
+
+@dataclass(frozen=True)
+class LigneCarte:
+    """A published structure as the public sees it: never a person, never an address."""
+
+    pk: int
+    nom: str
+    type_libelle: str
+    statut_libelle: str
+    commune: str
+    commune_code: str
+    departement: str
+    aides: tuple[str, ...]
+    annee: int | None
+    latitude: float | None
+    longitude: float | None
+    en_qpv: bool
+    en_zone_rurale: bool
+    demonstration: bool
+
+
+def lignes(queryset) -> list[LigneCarte]:
+    """Rows of published structures for markers and tables (2 queries)."""
+    rows = list(
+        queryset.order_by("departement__code", "commune__nom", "nom", "pk").values(
+            "pk",
+            "nom",
+            "type",
+            "statut",
+            "commune__nom",
+            "commune__code",
+            "departement__code",
+            "date_decision",
+            "latitude",
+            "longitude",
+            "en_qpv",
+            "en_zone_rurale",
+            "demonstration",
+        )
+    )
+    aides = defaultdict(list)
+    # A subquery, not a list of ids: no parameter limit whatever the number of structures.
+    through = Structure.aides.through.objects.filter(structure_id__in=queryset.values("pk"))
+    for structure_id, nom in through.order_by("aide__nom").values_list("structure_id", "aide__nom"):
+        aides[structure_id].append(nom)
+    kinds = dict(Structure._meta.get_field("type").choices)
+    statuts = dict(Structure._meta.get_field("statut").choices)
+    return [
+        LigneCarte(
+            pk=r["pk"],
+            nom=r["nom"],
+            type_libelle=kinds.get(r["type"], r["type"]),
+            statut_libelle=statuts.get(r["statut"], r["statut"]),
+            commune=r["commune__nom"] or "",
+            commune_code=r["commune__code"] or "",
+            departement=r["departement__code"] or "",
+            aides=tuple(aides.get(r["pk"], ())),
+            annee=r["date_decision"].year if r["date_decision"] else None,
+            latitude=r["latitude"],
+            longitude=r["longitude"],
+            en_qpv=r["en_qpv"],
+            en_zone_rurale=r["en_zone_rurale"],
+            demonstration=r["demonstration"],
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class LigneChoropleth:
+    code: str
+    nom: str
+    structures: int
+    population: int | None
+    taux: float | None
+    couleur: str
+    url: str
+
+
+@dataclass
+class CarteRegionale:
+    lignes: list[LigneCarte]
+    departements: list[LigneChoropleth]
+    classes: list[carto.Classe]
+    carte: MapParts
+    resume: list[str] = field(default_factory=list)
+
+    @property
+    def localisees(self) -> int:
+        return sum(1 for ligne in self.lignes if ligne.latitude is not None)
+
+    @property
+    def demonstration(self) -> bool:
+        return any(ligne.demonstration for ligne in self.lignes)
+
+    @property
+    def sans_population(self) -> bool:
+        return any(d.population is None for d in self.departements)
+
+
+def carte_regionale(request, region, mesure: str, queryset) -> CarteRegionale:
+    rows = lignes(queryset.filter(region=region))
+    departements = list(Departement.objects.filter(region=region).order_by("code"))
+    population = population_by_departement(departements)
+    counts = Counter(ligne.departement for ligne in rows)
+    values = {}
+    for dep in departements:
+        count = counts.get(dep.code, 0)
+        values[dep.code] = count if mesure == "nombre" else per_100k(count, population.get(dep.pk))
+    bins = carto.classes(values.values())
+    table = [
+        LigneChoropleth(
+            dep.code,
+            dep.nom,
+            counts.get(dep.code, 0),
+            population.get(dep.pk),
+            per_100k(counts.get(dep.code, 0), population.get(dep.pk)),
+            carto.colour(values[dep.code], bins),
+            dep.get_absolute_url(),
+        )
+        for dep in departements
+    ]
+    shapes = carto.outlines(Contour.Niveau.DEPARTEMENT, values.keys(), carto.TOLERANCE_DEPARTEMENTS)
+    fmap = new_map(bounds=carto.bounds_of(shapes.values()) or FRANCE_BOUNDS, maxZoom=carto.MAX_ZOOM)
+    features = [
+        {
+            "type": "Feature",
+            "id": line.code,
+            "geometry": shapes[line.code],
+            "properties": {"couleur": line.couleur, "texte": _tooltip(line, mesure)},
+        }
+        for line in table
+        if line.code in shapes
+    ]
+    carto.choropleth(fmap, features, name="Départements")
+    carto.structure_markers(fmap, rows)
+    result = CarteRegionale(rows, table, bins, render_map(fmap, request))
+    result.resume = _resume_regional(region, result)
+    return result
+
+
+def _tooltip(line: LigneChoropleth, mesure: str) -> str:
+    text = f"{line.nom} ({line.code}) : {line.structures} structure{'s' * (line.structures > 1)}"
+    if line.taux is not None:
+        text += f", {carto.number(line.taux)} pour 100 000 habitants"
+    return text
+
+
+def _resume_regional(region, carte: CarteRegionale) -> list[str]:
+    total = len(carte.lignes)
+    if not total:
+        return [f"Aucune structure soutenue publiée en {region.nom} pour ces critères."]
+    sentences = [
+        f"{total} structure{'s' * (total > 1)} soutenue{'s' * (total > 1)} en {region.nom}, "
+        f"dont {carte.localisees} placée{'s' * (carte.localisees > 1)} sur la carte."
+    ]
+    ranked = [d for d in carte.departements if d.structures]
+    if ranked:
+        top = max(ranked, key=lambda d: (d.structures, d.code))
+        sentences.append(f"Le département qui en compte le plus : {top.nom} ({top.structures}).")
+        with_rate = [d for d in ranked if d.taux is not None]
+        if with_rate:
+            best = max(with_rate, key=lambda d: (d.taux, d.code))
+            sentences.append(
+                f"Rapporté à la population : {best.nom}, avec {carto.number(best.taux)} "
+                "structures pour 100 000 habitants."
+            )
+    qpv = sum(ligne.en_qpv for ligne in carte.lignes)
+    rurale = sum(ligne.en_zone_rurale for ligne in carte.lignes)
+    sentences.append(f"{qpv} en quartier prioritaire, {rurale} en zone rurale.")
+    return sentences
+
+
+@dataclass
+class CarteDepartement:
+    departement: Departement
+    lignes: list[LigneCarte]
+    qpv: list[tuple[str, str]]
+    par_commune: list[tuple[str, int]]
+    carte: MapParts
+    resume: list[str] = field(default_factory=list)
+
+    @property
+    def demonstration(self) -> bool:
+        return any(ligne.demonstration for ligne in self.lignes)
+
+
+def _communes(departement) -> dict[str, str]:
+    """{code: name} of the communes drawn: Paris as its 20 arrondissements."""
+    return dict(
+        Commune.objects.filter(departement=departement)
+        .exclude(arrondissements__isnull=False)
+        .order_by("code")
+        .values_list("code", "nom")
+        .distinct()
+    )
+
+
+def _qpv(codes, date=None) -> list[tuple[str, str, dict | None]]:
+    """(code, name, light geometry) of the QPV in force in these communes."""
+    matches = zones_for_communes(list(codes), date=date or timezone.localdate())
+    ids = {m.zone_id for ms in matches.values() for m in ms if m.kind == ZonageKind.QPV}
+    rows = Zone.objects.filter(id__in=ids).order_by("libelle", "code")
+    return [
+        (code, libelle, carto.light(geometry, carto.TOLERANCE_COMMUNES / 4) if geometry else None)
+        for code, libelle, geometry in rows.values_list("code", "libelle", "geometrie")
+    ]
+
+
+def carte_departement(request, departement, queryset) -> CarteDepartement:
+    rows = lignes(queryset.filter(departement=departement))
+    names = _communes(departement)
+    communes = carto.outlines(Contour.Niveau.COMMUNE, names.keys(), carto.TOLERANCE_COMMUNES)
+    outline = carto.outlines(
+        Contour.Niveau.DEPARTEMENT, [departement.code], carto.TOLERANCE_COMMUNES
+    )
+    qpv = _qpv(names.keys())
+    bounds = (
+        carto.bounds_of(outline.values())
+        or carto.bounds_of(communes.values())
+        or carto.points_bounds((r.latitude, r.longitude) for r in rows)
+        or FRANCE_BOUNDS
+    )
+    fmap = new_map(bounds=bounds, maxZoom=carto.MAX_ZOOM)
+    carto.outline_layer(fmap, communes, names, "Communes", carto.COMMUNE_STYLE)
+    carto.outline_layer(
+        fmap, outline, {departement.code: departement.nom}, departement.nom, carto.OUTLINE_STYLE
+    )
+    qpv_shapes = {code: geometry for code, _, geometry in qpv if geometry}
+    qpv_names = {code: f"QPV {libelle} ({code})" for code, libelle, _ in qpv}
+    carto.outline_layer(fmap, qpv_shapes, qpv_names, "Quartiers prioritaires", carto.QPV_STYLE)
+    carto.structure_markers(fmap, rows)
+    per_commune = Counter(ligne.commune for ligne in rows if ligne.commune)
+    result = CarteDepartement(
+        departement,
+        rows,
+        [(code, libelle) for code, libelle, _ in qpv],
+        sorted(per_commune.items(), key=lambda item: (-item[1], item[0])),
+        render_map(fmap, request),
+    )
+    result.resume = _resume_departement(result, len(names))
+    return result
+
+
+def _resume_departement(carte: CarteDepartement, communes: int) -> list[str]:
+    total, nom = len(carte.lignes), carte.departement.nom
+    if not total:
+        sentences = [
+            f"Aucune structure soutenue publiée dans ce département ({nom}) pour ces critères."
+        ]
+    else:
+        places = len(carte.par_commune)
+        sentences = [
+            f"{total} structure{'s' * (total > 1)} soutenue{'s' * (total > 1)} dans ce "
+            f"département ({nom}), réparties dans {places} commune{'s' * (places > 1)} "
+            f"sur {communes}."
+        ]
+        top = ", ".join(f"{name} ({n})" for name, n in carte.par_commune[:3])
+        sentences.append(f"Les communes qui en comptent le plus : {top}.")
+        qpv = sum(ligne.en_qpv for ligne in carte.lignes)
+        rurale = sum(ligne.en_zone_rurale for ligne in carte.lignes)
+        sentences.append(f"{qpv} en quartier prioritaire, {rurale} en zone rurale.")
+    if carte.qpv:
+        n = len(carte.qpv)
+        sentences.append(
+            f"La carte trace aussi {n} quartier{'s' * (n > 1)} prioritaire{'s' * (n > 1)} "
+            "de la politique de la ville (en orange)."
+        )
+    return sentences

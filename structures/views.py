@@ -1,0 +1,160 @@
+"""Public pages of the supported structures: the maps (/carte/, /carte/<département>/, built by
+structures.maps) and the bilan (/bilan/ and its tables as CSV: figures in structures.stats,
+tables in structures.bilan)."""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import condition
+
+from portal.lib import secret
+from portal.lib.spreadsheets import csv_response
+from portal.opendata import bilan_modified, text_bad_request
+from structures import stats
+from structures.bilan import table, tables
+from structures.filters import MESURES, CarteForm, RegionForm, StructureFilter, first_errors
+from structures.maps import carte_departement, carte_regionale
+from structures.models import Structure
+from territoires.models import Departement
+
+TABLE_PAGE_SIZE = 100
+
+
+def _filters(request):
+    return StructureFilter(request.GET, queryset=Structure.objects.published())
+
+
+def _table_page(request, rows):
+    paginator = Paginator(rows, TABLE_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    page.pages_list = list(paginator.get_elided_page_range(page.number, on_each_side=2))
+    return page
+
+
+def _query(params, *dropped) -> str:
+    remaining = params.copy()
+    for key in dropped:
+        remaining.pop(key, None)
+    return remaining.urlencode()
+
+
+def carte(request):
+    data = {
+        "region": request.GET.get("region") or settings.DEFAULT_REGIONS[0],
+        "mesure": request.GET.get("mesure") or "nombre",
+    }
+    form = CarteForm(data)
+    filterset = _filters(request)
+    context = {
+        "title": "Carte des structures soutenues",
+        "form": form,
+        "filterset": filterset,
+        "breadcrumb_data": {"current": "Carte des structures"},
+    }
+    if not (form.is_valid() and filterset.is_valid()):
+        context["erreurs"] = first_errors(form, filterset)
+        return render(request, "structures/carte.html", context, status=400)
+    region, mesure = form.cleaned_data["region"], form.cleaned_data["mesure"]
+    result = carte_regionale(request, region, mesure, filterset.qs)
+    query = _query(request.GET, "page")
+    donnees = request.GET.copy()
+    donnees["region"] = region.code
+    context.update(
+        {
+            "region": region,
+            "mesure": mesure,
+            "mesure_libelle": MESURES[mesure],
+            "legende": (
+                f"Carte de la région {region.nom} — couleur des départements : "
+                f"{MESURES[mesure].lower()} ; structures soutenues en marqueurs regroupés"
+            ),
+            "result": result,
+            "carte": result.carte,
+            "page_obj": _table_page(request, result.lignes),
+            "query": query,
+            "query_donnees": _query(donnees, "page", "mesure"),
+        }
+    )
+    return render(request, "structures/carte.html", context)
+
+
+def carte_departement_view(request, code):
+    departement = get_object_or_404(Departement.objects.select_related("region"), code=code.upper())
+    filterset = _filters(request)
+    context = {
+        "title": f"Structures soutenues — {departement.nom}",
+        "departement": departement,
+        "filterset": filterset,
+        "breadcrumb_data": {
+            "links": [{"url": reverse("structures:carte"), "title": "Carte des structures"}],
+            "current": departement.nom,
+        },
+    }
+    if not filterset.is_valid():
+        context["erreurs"] = first_errors(filterset)
+        return render(request, "structures/carte_departement.html", context, status=400)
+    result = carte_departement(request, departement, filterset.qs)
+    query = _query(request.GET, "page")
+    donnees = request.GET.copy()
+    donnees["departement"] = departement.code
+    context.update(
+        {
+            "result": result,
+            "carte": result.carte,
+            "legende": (
+                f"Carte du département {departement.nom} : communes, quartiers prioritaires "
+                "(en orange) et structures soutenues en marqueurs regroupés"
+            ),
+            "page_obj": _table_page(request, result.lignes),
+            "query": query,
+            "query_donnees": _query(donnees, "page"),
+        }
+    )
+    return render(request, "structures/carte_departement.html", context)
+
+
+# --- Bilan ------------------------------------------------------------------------------
+def _region_form(request):
+    """`?region=` absent: the first région of the portal (the Région's own bilan); empty: all."""
+    data = request.GET.copy()
+    data.setdefault("region", settings.DEFAULT_REGIONS[0])
+    return RegionForm(data)
+
+
+def bilan(request):
+    form = _region_form(request)
+    context = {
+        "title": "Bilan des aides",
+        "form": form,
+        "secret_label": secret.SECRET_LABEL,
+        "secret_rule": secret.rule_text(),
+        "breadcrumb_data": {"current": "Bilan"},
+    }
+    if not form.is_valid():
+        context["erreurs"] = first_errors(form)
+        return render(request, "structures/bilan.html", context, status=400)
+    result = stats.compute(form.cleaned_data["region"])
+    region = form.cleaned_data["region"]
+    context.update(
+        {
+            "bilan": result,
+            "tableaux": tables(result),
+            "region_code": region.code if region else "",
+        }
+    )
+    return render(request, "structures/bilan.html", context)
+
+
+@condition(last_modified_func=bilan_modified)
+def bilan_csv(request, slug):
+    form = _region_form(request)
+    if not form.is_valid():
+        return text_bad_request(first_errors(form))
+    region = form.cleaned_data["region"]
+    tableau = table(stats.compute(region), slug)
+    if tableau is None:
+        raise Http404("Ce tableau n'existe pas.")
+    suffix = region.code if region else "toutes-regions"
+    return csv_response(f"bilan-{slug}-{suffix}.csv", tableau.colonnes, tableau.csv_rows)

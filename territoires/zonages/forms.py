@@ -1,0 +1,102 @@
+"""Query-string forms of the public zonings page (GET: every result has a shareable URL)."""
+
+import re
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from dsfr.forms import DsfrBaseForm
+
+from territoires.models import Departement, Profession, ZonageKind
+from territoires.search import EXACT, search_communes
+
+# What the map can show: one profession's ARS zoning, or a zoning without profession.
+CHOIX_ZONAGE = [
+    *Profession.choices,
+    (ZonageKind.QPV.value, "Quartiers prioritaires de la politique de la ville (QPV)"),
+    (ZonageKind.RURAL.value, "Zones rurales (France Ruralités Revitalisation)"),
+]
+MAX_CANDIDATES = 10
+SUGGESTION = re.compile(r"^.*\((\w{5})\)$")
+
+
+def departements():
+    return Departement.objects.filter(region__code__in=settings.DEFAULT_REGIONS).order_by("code")
+
+
+class ZonageCarteForm(DsfrBaseForm):
+    profession = forms.ChoiceField(
+        label="Profession ou zonage",
+        choices=[("", "Choisir"), *CHOIX_ZONAGE],
+        error_messages={
+            "invalid_choice": "Profession ou zonage inconnu : choisissez dans la liste.",
+            "required": "Choisissez une profession ou un zonage.",
+        },
+    )
+    departement = forms.ChoiceField(
+        label="Département",
+        choices=(),
+        error_messages={
+            "invalid_choice": "Département inconnu : choisissez dans la liste.",
+            "required": "Choisissez un département.",
+        },
+    )
+
+    date = forms.DateField(
+        label="À la date du",
+        required=False,
+        help_text="Facultatif (par défaut : aujourd'hui), pour voir un zonage passé.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Date invalide : utilisez le format AAAA-MM-JJ."},
+    )
+
+    def __init__(self, *args, departements_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departement"].choices = [("", "Choisir"), *departements_choices]
+
+    @property
+    def kind(self) -> str:
+        value = self.cleaned_data["profession"]
+        return value if value in (ZonageKind.QPV, ZonageKind.RURAL) else ZonageKind.ARS
+
+
+class AdresseForm(DsfrBaseForm):
+    """ "À cette adresse": a commune by INSEE code, postal code or name (no JS needed)."""
+
+    lieu = forms.CharField(
+        label="Commune ou code postal",
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"list": "communes-suggestions-zonages", "autocomplete": "off"}
+        ),
+        help_text="Par exemple « Provins », « 93200 » ou un code INSEE.",
+        error_messages={"required": "Indiquez une commune ou un code postal."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = []
+
+    def clean_lieu(self):
+        value = self.cleaned_data["lieu"].strip()
+        suggestion = SUGGESTION.match(value)  # "Provins (77379)", as the suggestions write it
+        if suggestion:
+            value = suggestion.group(1).upper()
+        matches = search_communes(value, limit=MAX_CANDIDATES + 1)
+        same_code = [m.commune for m in matches if m.commune.code == value.upper()]
+        exact = [m.commune for m in matches if m.rank == EXACT]
+        found = same_code or exact or [m.commune for m in matches]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise ValidationError(
+                "Aucune commune d'Île-de-France ou du Grand Est ne correspond à « %(value)s ».",
+                code="introuvable",
+                params={"value": value},
+            )
+        self.candidates = found[:MAX_CANDIDATES]
+        raise ValidationError(
+            "Plusieurs communes correspondent à « %(value)s » : choisissez-en une ci-dessous.",
+            code="ambigu",
+            params={"value": value},
+        )

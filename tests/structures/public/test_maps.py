@@ -1,0 +1,165 @@
+"""Map pages: offline, local assets only, table alternative and summary, filters, 400s."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from structures.models import Structure
+from territoires.models import Commune
+
+pytestmark = pytest.mark.usefixtures("demo_db", "no_network_tiles")
+
+ASSET = re.compile(r"<(?:script|link)\b[^>]*?\b(?:src|href)=\"([^\"]+)\"", re.IGNORECASE)
+STATIC = Path(__file__).resolve().parents[3] / "static"
+LAYERS = re.compile(r'<script\b[^>]*type="application/json"[^>]*>(.*?)</script>', re.DOTALL)
+
+
+def markers(html) -> list:
+    """Rows of the structures' marker layer (the JSON that map-layers.js draws)."""
+    layers = [json.loads(text) for text in LAYERS.findall(html)]
+    return next((layer["rows"] for layer in layers if layer["type"] == "markers"), [])
+
+
+def html_of(client, url, status=200):
+    response = client.get(url)
+    assert response.status_code == status, url
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/carte/", "/carte/?mesure=taux", "/carte/93/", "/carte/77/"])
+def test_map_pages_use_local_assets_only(client, url):
+    html = html_of(client, url)
+    assets = ASSET.findall(html)
+    assert any("vendor/leaflet/leaflet.js" in a for a in assets)
+    assert any("leaflet.markercluster" in a for a in assets)
+    scripts_and_styles = [a for a in assets if a.endswith((".js", ".css"))]
+    assert all(a.startswith("/static/") for a in scripts_and_styles), scripts_and_styles
+    assert "cdn" not in html.lower() and "unpkg" not in html.lower()
+    # tiles "none": no tile server at all, the outlines and markers stand on their own.
+    assert "tile.openstreetmap.org" not in html and "data.geopf.fr" not in html
+
+
+def test_tile_layer_follows_the_setting(client, settings):
+    settings.MAP_TILES = "ign"
+    assert "GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2" in html_of(client, "/carte/")
+    settings.MAP_TILES = "osm"
+    assert "tile.openstreetmap.org" in html_of(client, "/carte/93/")
+
+
+def test_regional_map_has_the_same_data_as_its_tables(client):
+    html = html_of(client, "/carte/")
+    published = Structure.objects.published().in_regions(["11"])
+    located = published.with_point()
+    rows = markers(html)
+    assert len(rows) == located.count() == 279
+    names = {row[2] for row in rows}
+    assert names == set(located.values_list("nom", flat=True))
+    assert "281 structures soutenues en Île-de-France, dont 279 placées sur la carte." in html
+    assert "Le département qui en compte le plus : Seine-Saint-Denis (53)." in html
+    assert 'id="donnees-carte"' in html and 'href="#donnees-carte"' in html
+    assert '<th scope="row">Seine-Saint-Denis (93)</th><td>53</td>' in html
+    assert "page 1 sur 3" in html  # 281 structures, 100 a page
+    last_page = html_of(client, "/carte/?page=3")
+    assert last_page.count('<th scope="row">') - 8 == 81  # the 8 départements + 81 structures
+
+
+def test_choropleth_measure_is_switchable(client):
+    count = html_of(client, "/carte/")
+    rate = html_of(client, "/carte/?mesure=taux")
+    assert "nombre de structures par département" in count
+    assert "structures pour 100 000 habitants par département" in rate
+    communes = Commune.objects.communes().filter(departement__code="93")
+    population = sum(communes.values_list("population", flat=True))
+    expected = f"{53 * 100_000 / population:.2f}".replace(".", ",")
+    assert f"Seine-Saint-Denis (93) : 53 structures, {expected} pour 100 000 habitants" in rate
+
+
+def test_region_selector(client):
+    html = html_of(client, "/carte/?region=44")
+    assert "1 structure soutenue en Grand Est" in html
+    assert [row[2] for row in markers(html)] == ["Pôle multiservices de Mars-la-Tour"]
+
+
+def test_filters_give_shareable_urls(client):
+    html = html_of(client, "/carte/?type=msp&statut=ouvert&annee_min=2018&annee_max=2021")
+    expected = Structure.objects.published().filter(
+        region__code="11", type="msp", statut="ouvert",
+        date_decision__year__gte=2018, date_decision__year__lte=2021,
+    )  # fmt: skip
+    assert f"{expected.count()} structures soutenues en Île-de-France" in html
+    assert len(markers(html)) == expected.with_point().count()
+    assert re.search(r'<input[^>]*value="msp"[^>]*checked', html)
+    assert not re.search(r'<input[^>]*value="centre-sante"[^>]*checked', html)
+    # The downloads carry the same filters.
+    assert "/donnees/structures.csv?type=msp&amp;statut=ouvert&amp;annee_min=2018" in html
+
+
+def test_departement_map_shows_communes_qpv_and_its_structures(client):
+    html = html_of(client, "/carte/93/")
+    rows = markers(html)
+    assert len(rows) == Structure.objects.published().filter(departement__code="93").count() == 53
+    assert '"name": "Communes"' in html or "Communes" in html
+    assert "quartiers prioritaires de la politique de la ville dans ce département" in html
+    assert "QPV " in html  # tooltips of the QPV outlines
+    assert "Saint-Denis (8)" in html  # the summary names the communes with most structures
+    filtered = html_of(client, "/carte/93/?type=centre-sante")
+    assert (
+        len(markers(filtered))
+        == Structure.objects.published().filter(departement__code="93", type="centre-sante").count()
+    )
+
+
+def test_popups_are_built_as_text_not_html(client):
+    structure = Structure.objects.published().filter(departement__code="93").first()
+    structure.nom = '<img src=x onerror="alert(1)">'
+    structure.save()
+    html = html_of(client, "/carte/93/")
+    assert '<img src=x onerror="alert(1)">' not in html
+    # The name travels as JSON data, drawn by the map script with text nodes.
+    assert '"\\u003Cimg src=x onerror=\\"alert(1)\\"\\u003E"' in html
+    assert "/static/portal/map-layers.js" in html
+    assert "title.textContent = row[2]" in (STATIC / "portal" / "map-layers.js").read_text()
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("region=99", "Région inconnue"),
+        ("mesure=densite", "Mesure inconnue"),
+        ("type=hopital", "hopital"),
+        ("annee_min=deux-mille", "Saisissez une année"),
+        ("annee_min=2025&annee_max=2019", "L'année de début est postérieure"),
+        ("annee_max=1850", "2000"),
+    ],
+)
+def test_bad_parameters_are_explained_in_french(client, query, message):
+    html = html_of(client, f"/carte/?{query}", status=400)
+    assert message in html.replace("&#x27;", "'")
+    assert "Certains paramètres de l'adresse ne sont pas valides" in html.replace("&#x27;", "'")
+
+
+def test_unknown_departement_is_a_404_and_bad_filter_a_400(client):
+    html_of(client, "/carte/999/", status=404)
+    html_of(client, "/carte/93/?statut=ferme", status=400)
+    html_of(client, "/carte/?page=abc")  # the table's page falls back to the first one
+
+
+def test_map_query_counts_do_not_depend_on_the_number_of_structures(
+    client, django_assert_num_queries, more_structures
+):
+    client.get("/carte/")  # outlines simplified once per process
+    client.get("/carte/93/")
+    # Régions (validated, then listed in the form), départements, population, outlines,
+    # structures + aids.
+    with django_assert_num_queries(8):
+        client.get("/carte/")
+    # Département, communes, outlines (×2), zones (3), QPV, structures + aids.
+    with django_assert_num_queries(10):
+        client.get("/carte/93/")
+    more_structures("93", 30)
+    with django_assert_num_queries(8):
+        client.get("/carte/")
+    with django_assert_num_queries(10):
+        assert len(markers(client.get("/carte/93/").content.decode())) == 83
