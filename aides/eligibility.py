@@ -16,7 +16,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from aides.relations import attach
+from territoires import locator
 from territoires.models import Commune, Profession, ZonageKind
+from territoires.zonages.categories import MEDECIN, NIVEAUX, QPV, RURAL
+from territoires.zonages.lookup import zones_at
 
 # Not shown in result cards nor used by eligibility: not read for hundreds of aids.
 LONG_TEXT_FIELDS = (
@@ -79,10 +82,6 @@ def resolve_lieu(commune=None, lat=None, lon=None) -> Lieu:
 
 
 def _locate(lat, lon) -> Commune | None:
-    try:
-        from territoires import locator
-    except ImportError:  # pragma: no cover - the locator ships with territoires
-        return None
     found = locator.locate(lat, lon)
     if found is None or isinstance(found, Commune):
         return found
@@ -90,8 +89,6 @@ def _locate(lat, lon) -> Commune | None:
 
 
 def zones_here(lieu: Lieu, date):
-    from territoires.zonages.lookup import zones_at
-
     if not lieu.connu:
         return []
     if lieu.point:
@@ -154,6 +151,78 @@ def judge(aide, lieu: Lieu, zones, profession, date) -> Eligibilite | None:
     return Eligibilite(aide, raisons, aide.is_open_on(date), score=score)
 
 
+def evaluate_departement(queryset, departement, zones_by_code, date=None) -> list[Eligibilite]:
+    """Aids of `queryset` applying in at least one commune of the département, with one
+    summary reason each ("toute la région …", "dans certaines zones : ZIP, ZAC").
+
+    `zones_by_code` holds the zones of the département's communes (INSEE code → matches, as
+    `zones_for_communes` answers). Each commune is judged by the finder's own rules
+    (`scope_reasons`, `zoning_matches`), so the département page cannot list an aid the
+    finder refuses in every commune of it (2 + 5 queries).
+    """
+    date = date or timezone.localdate()
+    communes = [
+        commune
+        for commune in Commune.objects.filter(departement=departement).only(
+            "id", "code", "parent_id", "departement_id", "region_id"
+        )
+        if commune.code in zones_by_code
+    ]
+    queryset = queryset.defer(*LONG_TEXT_FIELDS)
+    results = []
+    for aide in attach(list(queryset), queryset):
+        texte = _departement_reason(aide, departement, communes, zones_by_code)
+        if texte is not None:
+            results.append(Eligibilite(aide, [Raison(texte)], aide.is_open_on(date)))
+    return results
+
+
+def _departement_reason(aide, departement, communes, zones_by_code) -> str | None:
+    rel = aide.rel
+    here, matched, seen = [], [], {}
+    for commune in communes:
+        if scope_reasons(aide, commune) is None:
+            continue
+        if not rel.conditions:
+            here.append(commune)
+            continue
+        zones = zones_by_code[commune.code]
+        key = tuple((zone.zone_id, zone.partiel) for zone in zones)
+        if key not in seen:  # communes with the same zones answer the same
+            seen[key] = list(zoning_matches(rel.conditions, commune, zones, None, aide.professions))
+        if seen[key]:
+            here.append(commune)
+            matched += seen[key]
+    if not here:
+        return None
+    if rel.conditions:
+        return _zones_summary(rel.conditions, matched)
+    if not rel.has_scope:
+        return "aide nationale"
+    for pk, nom in rel.regions:
+        if pk == departement.region_id:
+            return f"toute la région {nom}"
+    if any(pk == departement.pk for pk, _, _ in rel.departements):
+        return "tout le département"
+    ids = {c.id for c in here} | {c.parent_id for c in here}
+    return "communes de " + ", ".join(nom for pk, nom in rel.communes if pk in ids)
+
+
+def _zones_summary(conditions, matched) -> str:
+    for condition, zone in matched:
+        if zone is None:
+            return condition.libelle or "tout le département"
+    order = {condition.pk: i for i, condition in enumerate(conditions)}
+
+    def rank(pair):
+        condition, zone = pair
+        return order[condition.pk], list(condition.codes).index(zone.categorie)
+
+    matched = sorted({(c.pk, z.categorie): (c, z) for c, z in matched}.values(), key=rank)
+    labels = [condition.libelle or zone.categorie.upper() for condition, zone in matched]
+    return "dans certaines zones : " + ", ".join(dict.fromkeys(labels))
+
+
 def scope_reasons(aide, commune: Commune) -> list[Raison] | None:
     """[] for a national aid, reasons when the commune is in scope, None when it is not."""
     rel = aide.rel
@@ -171,17 +240,12 @@ def scope_reasons(aide, commune: Commune) -> list[Raison] | None:
     return None
 
 
-def zoning_reasons(conditions, lieu: Lieu, zones, profession, aide_professions=()) -> list[Raison]:
-    """Reasons the place satisfies the aid's zoning conditions ([] when it does not).
+def zoning_matches(conditions, commune, zones, profession, aide_professions=()):
+    """(condition, zone) pairs by which the place meets the aid's zoning conditions.
 
-    A zone covering the whole commune (or containing the point) is enough: partial matches
-    (a QPV inside the commune, an arrondissement of Paris) are then left out; when only
-    partial matches exist they are kept, several QPV grouped in one line.
+    `zone` is None for a condition on the whole département of `commune`. The finder's reasons
+    and the département page's summary both come from these pairs.
     """
-    whole: list[Raison] = []
-    partial: list[Raison] = []
-    partial_qpv: list[str] = []
-    commune = lieu.commune
     for condition in conditions:
         if profession and condition.profession and condition.profession != profession:
             continue
@@ -190,9 +254,7 @@ def zoning_reasons(conditions, lieu: Lieu, zones, profession, aide_professions=(
             and commune
             and condition.departement_id == commune.departement_id
         ):
-            whole.append(
-                Raison(condition.libelle or f"tout le département {condition.departement.nom}")
-            )
+            yield condition, None
         codes = set(condition.codes)
         if condition.profession or profession:
             wanted = {condition.profession or profession}
@@ -203,9 +265,28 @@ def zoning_reasons(conditions, lieu: Lieu, zones, profession, aide_professions=(
                 continue
             if zone.profession and wanted and zone.profession not in wanted:
                 continue
-            if zone.partiel and zone.kind == ZonageKind.QPV:
-                partial_qpv.append(zone.libelle)
-                continue
+            yield condition, zone
+
+
+def zoning_reasons(conditions, lieu: Lieu, zones, profession, aide_professions=()) -> list[Raison]:
+    """Reasons the place satisfies the aid's zoning conditions ([] when it does not).
+
+    A zone covering the whole commune (or containing the point) is enough: partial matches
+    (a QPV inside the commune, an arrondissement of Paris) are then left out; when only
+    partial matches exist they are kept, several QPV grouped in one line.
+    """
+    whole: list[Raison] = []
+    partial: list[Raison] = []
+    partial_qpv: list[str] = []
+    matches = zoning_matches(conditions, lieu.commune, zones, profession, aide_professions)
+    for condition, zone in matches:
+        if zone is None:
+            whole.append(
+                Raison(condition.libelle or f"tout le département {condition.departement.nom}")
+            )
+        elif zone.partiel and zone.kind == ZonageKind.QPV:
+            partial_qpv.append(zone.libelle)
+        else:
             raison = zone_reason(zone, show_profession=not profession)
             (partial if zone.partiel else whole).append(raison)
     if whole:
@@ -253,8 +334,6 @@ def zone_reason(zone, show_profession=True) -> Raison:
 
 def category_label(code: str) -> str:
     """Short French label of a zone category code ("zip-plus" → "ZIP+")."""
-    from territoires.zonages.categories import MEDECIN, NIVEAUX, QPV, RURAL
-
     labels = {c.code: c.libelle for c in (*MEDECIN, *NIVEAUX, QPV, *RURAL)}
     label = labels.get(code)
     if label is None:

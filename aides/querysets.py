@@ -32,13 +32,3 @@ class AideQuerySet(models.QuerySet):
 
     def for_public(self, public: str):
         return self.filter(publics__contains=MultiChoiceField.lookup_value(public))
-
-    def eligible_at(
-        self, *, commune=None, lat=None, lon=None, profession=None, etape=None, date=None
-    ):
-        """Aids applying at a place, each with the human reasons why: list[Eligibility]."""
-        from aides.eligibility import evaluate
-
-        return evaluate(
-            self, commune=commune, lat=lat, lon=lon, profession=profession, etape=etape, date=date
-        )

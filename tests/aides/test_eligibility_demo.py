@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from shapely.geometry import shape
 
+from aides.eligibility import evaluate
 from aides.models import Aide
 from territoires.models import ZonageKind, Zone, ZoneCommune
 from territoires.zonages.lookup import zones_at
@@ -19,7 +20,7 @@ TODAY = dt.date(2026, 11, 23)
 
 def eligible(**kwargs):
     kwargs.setdefault("date", TODAY)
-    results = Aide.objects.published().open_on(kwargs["date"]).eligible_at(**kwargs)
+    results = evaluate(Aide.objects.published().open_on(kwargs["date"]), **kwargs)
     return {r.aide.slug: [raison.texte for raison in r.raisons] for r in results}
 
 
