@@ -1,33 +1,20 @@
-"""The version of the public data: a counter and a date that only move forward.
+"""Which changes move the version of the public data (portal.lib.dataversion) forward.
 
 Every save, deletion and many-to-many change of the published models (structures,
 professionals, aids and what they hold) bumps it in the same transaction, so a rolled-back
 import leaves it alone. Open-data downloads and the API answer `Last-Modified` from it
-(portal.opendata.last_modified): after a deletion a client's `If-Modified-Since` no longer
-matches. Writes that bypass signals (`bulk_update`, `QuerySet.update`) call `bump()`.
+(portal.lib.opendata.last_modified): after a deletion a client's `If-Modified-Since` no
+longer matches. Connected by PortalConfig.ready().
 """
 
 from __future__ import annotations
 
-from django.db.models import F, Value
-from django.db.models.functions import Greatest
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.utils import timezone
+
+from portal.lib.dataversion import bump
 
 PUBLIC_APPS = {"structures", "aides"}
 NOT_PUBLIC = {"ProfilAgent"}
-
-
-def bump() -> None:
-    """Move the version forward (one UPDATE; the row is created if it is missing)."""
-    from portal.models import DataVersion
-
-    now = timezone.now()
-    updated = DataVersion.objects.filter(pk=1).update(
-        version=F("version") + 1, modifie_le=Greatest(F("modifie_le"), Value(now))
-    )
-    if not updated:
-        DataVersion.objects.get_or_create(pk=1, defaults={"version": 1, "modifie_le": now})
 
 
 def _is_public(sender) -> bool:

@@ -101,6 +101,8 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The one-row version of the public data (Last-Modified of the open data, portal.lib.opendata).
+PORTAL_DATA_VERSION_MODEL = "portal.DataVersion"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
