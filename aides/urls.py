@@ -1,6 +1,6 @@
 from django.urls import path
 
-from aides import api, views
+from aides import api, downloads, views
 
 app_name = "aides"
 
@@ -8,4 +8,6 @@ urlpatterns = [
     path("aides/", views.finder, name="finder"),
     path("aides/<slug:slug>/", views.detail, name="detail"),
     path("api/v1/aides", api.aides, name="api"),
+    path("donnees/aides.csv", downloads.aides_csv, name="csv"),
+    path("donnees/aides.json", downloads.aides_json, name="json"),
 ]

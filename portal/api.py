@@ -11,18 +11,18 @@ from django.db.models import Count, Sum
 from django.http import JsonResponse
 from django.views.decorators.http import condition, require_GET
 
+from portal.lib.opendata import LICENCE
 from portal.openapi import description
-from portal.opendata import (
-    LICENCE,
+from structures import stats
+from structures.filters import OpenDataStructureFilter, RegionForm, first_errors
+from structures.models import Structure
+from structures.opendata import (
     as_feature,
     bilan_modified,
     feature_collection,
     structure_records,
     structures_modified,
 )
-from structures import stats
-from structures.filters import OpenDataStructureFilter, RegionForm, first_errors
-from structures.models import Structure
 from territoires.models import Commune, Contour, Departement, Region
 
 JSON_PARAMS = {"ensure_ascii": False}

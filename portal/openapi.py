@@ -10,9 +10,9 @@ from __future__ import annotations
 import copy
 
 from aides.choices import EtapeProjet, FormeAide, Public, TypeStructure
+from portal.lib.opendata import LICENCE
 from portal.lib.secret import rule_text
 from portal.openapi_schemas import INTEGER, NUMBER, SCHEMAS, STRING, enum, listing, ref
-from portal.opendata import LICENCE
 from structures.choices import Statut
 from territoires.models import Profession
 

@@ -7,19 +7,6 @@ from portal import api, views_donnees
 pages = [
     path("donnees/", views_donnees.donnees, name="donnees"),
     path("donnees/api/", views_donnees.documentation_api, name="donnees_api"),
-    path("donnees/structures.csv", views_donnees.structures_csv, name="donnees_structures_csv"),
-    path(
-        "donnees/structures.geojson",
-        views_donnees.structures_geojson,
-        name="donnees_structures_geojson",
-    ),
-    path(
-        "donnees/professionnels-par-commune.csv",
-        views_donnees.professionnels_csv,
-        name="donnees_professionnels_csv",
-    ),
-    path("donnees/aides.csv", views_donnees.aides_csv, name="donnees_aides_csv"),
-    path("donnees/aides.json", views_donnees.aides_json, name="donnees_aides_json"),
 ]
 
 api_v1 = [

@@ -1,31 +1,14 @@
-"""Open data: the /donnees/ page, its downloads and the API documentation page."""
+"""Open data: the /donnees/ page and the API documentation page (the downloads are their
+owners': structures.downloads, aides.downloads)."""
 
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import condition, require_GET
 
-from portal.api import json_response
+from aides.opendata import AIDE_COLUMNS
 from portal.lib import secret
-from portal.lib.spreadsheets import csv_response
+from portal.lib.opendata import LICENCE
 from portal.openapi import endpoints
-from portal.opendata import (
-    AIDE_COLUMNS,
-    LICENCE,
-    PROFESSIONNELS_COLUMNS,
-    STRUCTURE_COLUMNS,
-    aide_csv_rows,
-    aide_records,
-    aides_modified,
-    bilan_modified,
-    feature_collection,
-    professionnels_par_commune,
-    structure_csv_rows,
-    structure_records,
-    structures_modified,
-    text_bad_request,
-)
-from structures.filters import OpenDataStructureFilter, first_errors
-from structures.models import Structure
+from structures.opendata import PROFESSIONNELS_COLUMNS, STRUCTURE_COLUMNS, bilan_modified
 
 
 def donnees(request):
@@ -39,8 +22,8 @@ def donnees(request):
                 "s'ajoutent à l'adresse."
             ),
             "liens": [
-                ("CSV", reverse("portal:donnees_structures_csv")),
-                ("GeoJSON", reverse("portal:donnees_structures_geojson")),
+                ("CSV", reverse("structures:csv")),
+                ("GeoJSON", reverse("structures:geojson")),
             ],
             "colonnes": STRUCTURE_COLUMNS,
         },
@@ -52,7 +35,7 @@ def donnees(request):
                 + secret.rule_text()
                 + " Les cases masquées sont vides."
             ),
-            "liens": [("CSV", reverse("portal:donnees_professionnels_csv"))],
+            "liens": [("CSV", reverse("structures:professionnels_csv"))],
             "colonnes": PROFESSIONNELS_COLUMNS,
         },
         {
@@ -62,8 +45,8 @@ def donnees(request):
                 "territoires, montants, dates, sources officielles."
             ),
             "liens": [
-                ("CSV", reverse("portal:donnees_aides_csv")),
-                ("JSON", reverse("portal:donnees_aides_json")),
+                ("CSV", reverse("aides:csv")),
+                ("JSON", reverse("aides:json")),
             ],
             "colonnes": AIDE_COLUMNS,
         },
@@ -101,56 +84,3 @@ def documentation_api(request):
         },
     }
     return render(request, "portal/donnees_api.html", context)
-
-
-def _structures(request):
-    filterset = OpenDataStructureFilter(request.GET, queryset=Structure.objects.published())
-    if not filterset.is_valid():
-        return None, first_errors(filterset)
-    return structure_records(filterset.qs), []
-
-
-@require_GET
-@condition(last_modified_func=structures_modified)
-def structures_csv(request):
-    records, errors = _structures(request)
-    if errors:
-        return text_bad_request(errors)
-    return csv_response("structures-soutenues.csv", STRUCTURE_COLUMNS, structure_csv_rows(records))
-
-
-@require_GET
-@condition(last_modified_func=structures_modified)
-def structures_geojson(request):
-    records, errors = _structures(request)
-    if errors:
-        return text_bad_request(errors)
-    response = json_response(
-        feature_collection(records, structures_modified(request)),
-        content_type="application/geo+json",
-    )
-    response["Content-Disposition"] = 'attachment; filename="structures-soutenues.geojson"'
-    return response
-
-
-@require_GET
-@condition(last_modified_func=bilan_modified)
-def professionnels_csv(request):
-    return csv_response(
-        "professionnels-soutenus-par-commune.csv",
-        PROFESSIONNELS_COLUMNS,
-        professionnels_par_commune(),
-    )
-
-
-@require_GET
-@condition(last_modified_func=aides_modified)
-def aides_csv(request):
-    return csv_response("aides.csv", AIDE_COLUMNS, aide_csv_rows(aide_records(request)))
-
-
-@require_GET
-@condition(last_modified_func=aides_modified)
-def aides_json(request):
-    records = aide_records(request)
-    return json_response({"licence": LICENCE, "nombre": len(records), "results": records})

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from portal.lib import dataversion
 from territoires.models import ZonageKind
 
 DERIVED_FIELDS = ("en_qpv", "qpv_code", "qpv_nom", "en_zone_rurale", "zones", "point_hors_commune")
@@ -105,7 +106,5 @@ def recompute(queryset, batch_size=500) -> int:
         model.objects.bulk_update(changed, DERIVED_FIELDS)
         count += len(changed)
     if count:
-        from portal import dataversion
-
         dataversion.bump()  # bulk_update sends no signal: the open data changed all the same
     return count

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from structures import views
+from structures import downloads, views
 
 app_name = "structures"
 
@@ -11,4 +11,11 @@ urlpatterns = [
     path("carte/<str:code>/", views.carte_departement_view, name="carte_departement"),
     path("bilan/", views.bilan, name="bilan"),
     path("bilan/<slug:slug>.csv", views.bilan_csv, name="bilan_csv"),
+    path("donnees/structures.csv", downloads.structures_csv, name="csv"),
+    path("donnees/structures.geojson", downloads.structures_geojson, name="geojson"),
+    path(
+        "donnees/professionnels-par-commune.csv",
+        downloads.professionnels_csv,
+        name="professionnels_csv",
+    ),
 ]

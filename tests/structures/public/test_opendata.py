@@ -6,8 +6,9 @@ import io
 import pytest
 
 from aides.models import Aide
-from portal.opendata import AIDE_COLUMNS, STRUCTURE_COLUMNS
+from aides.opendata import AIDE_COLUMNS
 from structures.models import Structure
+from structures.opendata import STRUCTURE_COLUMNS
 
 pytestmark = pytest.mark.usefixtures("demo_db")
 

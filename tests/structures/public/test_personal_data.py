@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from portal.opendata import PROFESSIONNELS_COLUMNS, SECRET_THRESHOLD, STRUCTURE_COLUMNS
 from structures.models import ProfessionnelSoutenu
+from structures.opendata import PROFESSIONNELS_COLUMNS, SECRET_THRESHOLD, STRUCTURE_COLUMNS
 from territoires.models import Commune, Contour
 
 pytestmark = pytest.mark.usefixtures("demo_db", "no_network_tiles")
