@@ -1,4 +1,4 @@
-"""Load the aid catalogue (fixtures/aides/catalogue.json) into the database.
+"""Load the aid catalogue (aides/data/catalogue.json, package data) into the database.
 
 The catalogue is data, reviewed like code. Loading is one transaction: any error (unknown
 territory, unknown category field, bad date) writes nothing. Existing aids are left as
@@ -13,7 +13,6 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -21,7 +20,7 @@ from aides.models import Aide, Bareme, ConditionZonage, Financeur, PalierBareme
 from portal.lib.uploads import read_text, validate_upload
 from territoires.models import Commune, Departement, Region
 
-DEFAULT_PATH = Path(settings.BASE_DIR) / "fixtures" / "aides" / "catalogue.json"
+DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "catalogue.json"
 
 AIDE_FIELDS = (
     "nom", "sigle", "resume", "description", "forme", "publics", "professions",
@@ -78,7 +77,7 @@ def read(path: Path | str = DEFAULT_PATH) -> dict:
     if not isinstance(data, dict) or not isinstance(data.get("aides"), list):
         raise CatalogueError(
             "Le catalogue doit être un objet JSON avec une liste « aides » (voir "
-            "fixtures/aides/catalogue.json)."
+            "aides/data/catalogue.json)."
         )
     return data
 

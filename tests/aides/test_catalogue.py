@@ -97,3 +97,18 @@ def test_malformed_json_is_reported_with_its_line(tmp_path):
     path.write_text('{\n  "aides": [\n    {"slug": }\n  ]\n}', encoding="utf-8")
     with pytest.raises(CommandError, match="ligne 3"):
         load(str(path))
+
+
+def test_the_catalogue_ships_with_the_aides_package_not_with_the_test_recordings():
+    import tomllib
+    from fnmatch import fnmatch
+    from pathlib import Path
+
+    import aides
+
+    package = Path(aides.__file__).resolve().parent
+    assert catalogue.DEFAULT_PATH.parent == package / "data"
+    assert catalogue.DEFAULT_PATH.is_file()
+    pyproject = tomllib.loads((package.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["aides"]
+    assert any(fnmatch(str(catalogue.DEFAULT_PATH.relative_to(package)), p) for p in patterns)

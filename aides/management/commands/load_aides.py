@@ -7,7 +7,7 @@ from aides import catalogue
 
 class Command(BaseCommand):
     help = (
-        "Charge le catalogue des aides (fixtures/aides/catalogue.json). Les aides existantes "
+        "Charge le catalogue des aides (aides/data/catalogue.json). Les aides existantes "
         "ne sont pas modifiées, sauf avec --update."
     )
 
