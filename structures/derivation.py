@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from portal.lib import dataversion
+from structures.validation import point_problem
 from territoires.models import ZonageKind
+from territoires.zonages.lookup import zones_at
 
 DERIVED_FIELDS = ("en_qpv", "qpv_code", "qpv_nom", "en_zone_rurale", "zones", "point_hors_commune")
 
@@ -39,8 +41,6 @@ class Derived:
 
 def derive(commune=None, lat=None, lon=None, on: datetime.date | None = None) -> Derived:
     """Zones at the commune, and QPV at the point (without a point, no QPV can be told)."""
-    from territoires.zonages.lookup import zones_at
-
     has_point = lat is not None and lon is not None
     if not has_point and commune is None:
         return Derived()
@@ -76,8 +76,6 @@ def from_matches(matches) -> Derived:
 
 def apply(obj, on=None) -> bool:
     """Set the derived fields of `obj`; True when one of them changed."""
-    from structures.validation import point_problem
-
     commune = obj.commune if obj.commune_id else None
     values = derive(commune, obj.latitude, obj.longitude, on).as_dict()
     values["point_hors_commune"] = point_problem(commune, obj.latitude, obj.longitude) is not None
