@@ -1,4 +1,4 @@
-"""Public pages: the finder and the aid page. Thin: the work is in search, eligibility, carte."""
+"""Public pages: the finder and the aid page. Thin: the work is in search, eligibility, maps."""
 
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from aides import carte, geocoder, presentation
+from aides import geocoder, maps, presentation
 from aides.choices import EtapeProjet
 from aides.eligibility import describe_conditions
 from aides.forms import SimulateurForm
@@ -25,7 +25,7 @@ def finder(request):
     page.pages_list = list(paginator.get_elided_page_range(page.number, on_each_side=2))
     for item in page.object_list:
         item.montant = format_montant(item.aide)
-    picker = carte.point_picker(request, result.lieu)
+    picker = maps.point_picker(request, result.lieu)
     context = {
         "title": "Trouver une aide",
         "form": result.search.form,
@@ -53,7 +53,7 @@ def detail(request, slug):
     simulateur = None
     if aide.bareme_id:
         simulateur = SimulateurForm(aide.bareme, request.GET if "faculte" in request.GET else None)
-    zones = carte.zones_of_aide(request, aide, conditions) if conditions else None
+    zones = maps.zones_of_aide(request, aide, conditions) if conditions else None
     context = {
         "title": aide.nom,
         "aide": aide,
