@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 
 from aides.choices import NatureMontant
+from portal.lib.numbers import euros
 from territoires.models import Contour
 
 EARTH_RADIUS_KM = 6371.0
@@ -24,11 +25,6 @@ FALLBACK_POINTS = {
     "54395": (48.6936, 6.1846),  # Nancy
     "51454": (49.2577, 4.0317),  # Reims
 }
-
-
-def euros(value: int | None) -> str:
-    """French typography: narrow no-break space between thousands, no-break space before €."""
-    return f"{value:,}".replace(",", "\u202f") + "\u00a0€" if value is not None else ""
 
 
 def format_montant(aide) -> str:

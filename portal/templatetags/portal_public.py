@@ -3,7 +3,8 @@
 from decimal import Decimal
 
 from django import template
-from django.utils.formats import number_format
+
+from portal.lib.numbers import french_number
 
 register = template.Library()
 
@@ -13,5 +14,4 @@ def nombre(value):
     """Numbers with French grouping ("44 404 000", "1,94"); text (years, labels) unchanged."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return value
-    decimals = 0 if isinstance(value, int) or value == int(value) else 2
-    return number_format(value, decimal_pos=decimals, force_grouping=True)
+    return french_number(value, 0 if value == int(value) else 2)
