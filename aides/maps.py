@@ -11,12 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import shapely
-import shapely.geometry
 from django.utils import timezone
 from jinja2 import Template
+from shapely.geometry import mapping, shape
 
 from aides.eligibility import Lieu, zoning_reasons
-from portal.lib.maps import DataLayer, MapParts, StaticElement, geojson_layer, new_map, render_map
+from portal.lib.maps import (
+    DataLayer,
+    MapParts,
+    StaticElement,
+    geojson_layer,
+    light_outline,
+    new_map,
+    render_map,
+)
 from territoires.models import Commune, Contour, Departement, ZonageKind, Zone
 from territoires.zonages.lookup import zones_at
 
@@ -29,7 +37,7 @@ QPV_STYLE = {"color": "#b34000", "weight": 2, "fillColor": "#fc5d00", "fillOpaci
 OUTLINE_STYLE = {"color": "#3a3a3a", "weight": 2, "fill": False}
 REGION_BOUNDS = (1.4, 47.4, 8.3, 50.2)  # Île-de-France + Grand Est
 # About 100 m: plenty for a département-wide map, and it divides the page weight by ~5.
-SIMPLIFY_DEGREES = 0.001
+TOLERANCE = 0.001
 
 
 class _ClickToPick(StaticElement):
@@ -176,10 +184,11 @@ def _render(request, departement, result: ZonesAide) -> MapParts:
     qpv = [
         {
             "type": "Feature",
-            "geometry": _light(zone.geometrie),
+            "geometry": geometry,
             "properties": {"nom": f"QPV {zone.libelle}", "code": zone.code},
         }
         for zone in result.qpv
+        if (geometry := light_outline(zone.geometrie, TOLERANCE))
     ]
     if qpv:
         geojson_layer(
@@ -193,11 +202,11 @@ def _render(request, departement, result: ZonesAide) -> MapParts:
 
 
 def _dissolve(geometries):
-    """Union of GeoJSON geometries, simplified and rounded (about 1 m); None if empty."""
+    """Union of GeoJSON geometries, simplified and rounded; None if empty."""
     shapes = []
     for geometry in geometries:
         try:
-            shapes.append(shapely.geometry.shape(geometry))
+            shapes.append(shape(geometry))
         except (TypeError, ValueError, AttributeError, shapely.errors.ShapelyError):
             continue
     if not shapes:
@@ -206,15 +215,4 @@ def _dissolve(geometries):
     union = shapely.coverage_union_all(shapes)
     if not union.is_valid:
         union = shapely.union_all(shapely.make_valid(shapes))
-    return _light(shapely.geometry.mapping(union))
-
-
-def _light(geometry):
-    """The geometry simplified and rounded to 5 decimals (about 1 m), or None if unreadable."""
-    if not geometry:
-        return None
-    try:
-        shape = shapely.geometry.shape(geometry).simplify(SIMPLIFY_DEGREES, preserve_topology=True)
-        return shapely.geometry.mapping(shapely.set_precision(shape, 0.00001))
-    except (TypeError, ValueError, AttributeError, shapely.errors.ShapelyError):
-        return None
+    return light_outline(mapping(union), TOLERANCE)

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from portal.lib.maps import MapParts, new_map, render_map
+from portal.lib.maps import MapParts, light_outline, new_map, render_map
+from portal.lib.numbers import french_number
 from structures.models import Structure
 from structures.stats import per_100k, population_by_departement
-from territoires import maps as carto
+from territoires import maps as territoires_maps
 from territoires.models import Commune, Contour, Departement, ZonageKind, Zone
 from territoires.zonages.lookup import zones_for_communes
 
@@ -104,7 +105,7 @@ class LigneChoropleth:
 class CarteRegionale:
     lignes: list[LigneCarte]
     departements: list[LigneChoropleth]
-    classes: list[carto.Classe]
+    classes: list[territoires_maps.Classe]
     carte: MapParts
     resume: list[str] = field(default_factory=list)
 
@@ -130,7 +131,7 @@ def carte_regionale(request, region, mesure: str, queryset) -> CarteRegionale:
     for dep in departements:
         count = counts.get(dep.code, 0)
         values[dep.code] = count if mesure == "nombre" else per_100k(count, population.get(dep.pk))
-    bins = carto.classes(values.values())
+    bins = territoires_maps.classes(values.values())
     table = [
         LigneChoropleth(
             dep.code,
@@ -138,13 +139,16 @@ def carte_regionale(request, region, mesure: str, queryset) -> CarteRegionale:
             counts.get(dep.code, 0),
             population.get(dep.pk),
             per_100k(counts.get(dep.code, 0), population.get(dep.pk)),
-            carto.colour(values[dep.code], bins),
+            territoires_maps.colour(values[dep.code], bins),
             dep.get_absolute_url(),
         )
         for dep in departements
     ]
-    shapes = carto.outlines(Contour.Niveau.DEPARTEMENT, values.keys(), carto.TOLERANCE_DEPARTEMENTS)
-    fmap = new_map(bounds=carto.bounds_of(shapes.values()) or FRANCE_BOUNDS, maxZoom=carto.MAX_ZOOM)
+    outlines = territoires_maps.outlines(
+        Contour.Niveau.DEPARTEMENT, values.keys(), territoires_maps.TOLERANCE_DEPARTEMENTS
+    )
+    shapes = outlines.shapes
+    fmap = new_map(bounds=outlines.bounds or FRANCE_BOUNDS, maxZoom=territoires_maps.MAX_ZOOM)
     features = [
         {
             "type": "Feature",
@@ -155,8 +159,8 @@ def carte_regionale(request, region, mesure: str, queryset) -> CarteRegionale:
         for line in table
         if line.code in shapes
     ]
-    carto.choropleth(fmap, features, name="Départements")
-    carto.structure_markers(fmap, rows)
+    territoires_maps.choropleth(fmap, features, name="Départements")
+    territoires_maps.structure_markers(fmap, rows)
     result = CarteRegionale(rows, table, bins, render_map(fmap, request))
     result.resume = _resume_regional(region, result)
     return result
@@ -165,7 +169,7 @@ def carte_regionale(request, region, mesure: str, queryset) -> CarteRegionale:
 def _tooltip(line: LigneChoropleth, mesure: str) -> str:
     text = f"{line.nom} ({line.code}) : {line.structures} structure{'s' * (line.structures > 1)}"
     if line.taux is not None:
-        text += f", {carto.number(line.taux)} pour 100 000 habitants"
+        text += f", {french_number(line.taux, 2, trim=True)} pour 100 000 habitants"
     return text
 
 
@@ -185,7 +189,8 @@ def _resume_regional(region, carte: CarteRegionale) -> list[str]:
         if with_rate:
             best = max(with_rate, key=lambda d: (d.taux, d.code))
             sentences.append(
-                f"Rapporté à la population : {best.nom}, avec {carto.number(best.taux)} "
+                f"Rapporté à la population : {best.nom}, avec "
+                f"{french_number(best.taux, 2, trim=True)} "
                 "structures pour 100 000 habitants."
             )
     qpv = sum(ligne.en_qpv for ligne in carte.lignes)
@@ -225,7 +230,7 @@ def _qpv(codes, date=None) -> list[tuple[str, str, dict | None]]:
     ids = {m.zone_id for ms in matches.values() for m in ms if m.kind == ZonageKind.QPV}
     rows = Zone.objects.filter(id__in=ids).order_by("libelle", "code")
     return [
-        (code, libelle, carto.light(geometry, carto.TOLERANCE_COMMUNES / 4) if geometry else None)
+        (code, libelle, light_outline(geometry, territoires_maps.TOLERANCE_DETAIL))
         for code, libelle, geometry in rows.values_list("code", "libelle", "geometrie")
     ]
 
@@ -233,26 +238,36 @@ def _qpv(codes, date=None) -> list[tuple[str, str, dict | None]]:
 def carte_departement(request, departement, queryset) -> CarteDepartement:
     rows = lignes(queryset.filter(departement=departement))
     names = _communes(departement)
-    communes = carto.outlines(Contour.Niveau.COMMUNE, names.keys(), carto.TOLERANCE_COMMUNES)
-    outline = carto.outlines(
-        Contour.Niveau.DEPARTEMENT, [departement.code], carto.TOLERANCE_COMMUNES
+    communes = territoires_maps.outlines(
+        Contour.Niveau.COMMUNE, names.keys(), territoires_maps.TOLERANCE_COMMUNES
+    )
+    outline = territoires_maps.outlines(
+        Contour.Niveau.DEPARTEMENT, [departement.code], territoires_maps.TOLERANCE_COMMUNES
     )
     qpv = _qpv(names.keys())
     bounds = (
-        carto.bounds_of(outline.values())
-        or carto.bounds_of(communes.values())
-        or carto.points_bounds((r.latitude, r.longitude) for r in rows)
+        outline.bounds
+        or communes.bounds
+        or territoires_maps.points_bounds((r.latitude, r.longitude) for r in rows)
         or FRANCE_BOUNDS
     )
-    fmap = new_map(bounds=bounds, maxZoom=carto.MAX_ZOOM)
-    carto.outline_layer(fmap, communes, names, "Communes", carto.COMMUNE_STYLE)
-    carto.outline_layer(
-        fmap, outline, {departement.code: departement.nom}, departement.nom, carto.OUTLINE_STYLE
+    fmap = new_map(bounds=bounds, maxZoom=territoires_maps.MAX_ZOOM)
+    territoires_maps.outline_layer(
+        fmap, communes.shapes, names, "Communes", territoires_maps.COMMUNE_STYLE
+    )
+    territoires_maps.outline_layer(
+        fmap,
+        outline.shapes,
+        {departement.code: departement.nom},
+        departement.nom,
+        territoires_maps.OUTLINE_STYLE,
     )
     qpv_shapes = {code: geometry for code, _, geometry in qpv if geometry}
     qpv_names = {code: f"QPV {libelle} ({code})" for code, libelle, _ in qpv}
-    carto.outline_layer(fmap, qpv_shapes, qpv_names, "Quartiers prioritaires", carto.QPV_STYLE)
-    carto.structure_markers(fmap, rows)
+    territoires_maps.outline_layer(
+        fmap, qpv_shapes, qpv_names, "Quartiers prioritaires", territoires_maps.QPV_STYLE
+    )
+    territoires_maps.structure_markers(fmap, rows)
     per_commune = Counter(ligne.commune for ligne in rows if ligne.commune)
     result = CarteDepartement(
         departement,

@@ -2,28 +2,19 @@
 
 The inputs stay the accessible way to enter a point (keyboard, screen readers); the map
 is a convenience on top. Leaflet is served from static files (no CDN), and the script is
-an external file, so the page's CSP needs no inline script.
+an external file, so the page's CSP needs no inline script. The tiles are those of the
+public maps (`portal.lib.maps.TILES`), handed to the script as JSON in a data attribute
+with the start point and the commune's outline.
 """
 
 import json
 
 from django import forms
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-TILES = {
-    "ign": (
-        "https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
-        "&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2&STYLE=normal&TILEMATRIXSET=PM"
-        "&FORMAT=image/png&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}",
-        "© IGN – Plan IGN",
-    ),
-    "osm": (
-        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-        "© contributeurs OpenStreetMap",
-    ),
-}
+from portal.lib.maps import leaflet_tiles
+
 # Centre of Île-de-France: where the map opens when the record has no point yet.
 DEFAULT_CENTER = (48.71, 2.50)
 
@@ -43,15 +34,11 @@ class PointMapWidget(forms.Widget):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        url, attribution = TILES.get(getattr(settings, "MAP_TILES", "ign"), TILES["ign"])
+        config = {"tiles": leaflet_tiles(), "center": DEFAULT_CENTER, "contour": self.contour}
         context["widget"].update(
             lat_input=self.lat_input,
             lon_input=self.lon_input,
-            tiles_url=url,
-            tiles_attribution=attribution,
-            default_lat=DEFAULT_CENTER[0],
-            default_lon=DEFAULT_CENTER[1],
-            contour=json.dumps(self.contour) if self.contour else "",
+            config=json.dumps(config, separators=(",", ":")),
         )
         return context
 

@@ -1,8 +1,9 @@
 """Layers of the public maps: light outlines, a choropleth, clustered structure markers.
 
 Page weight is what makes a map usable on a phone, so outlines are simplified and their
-coordinates rounded (≈ 10 m) once per process, and markers are one compact array read by
-a small script (static/portal/map-layers.js) instead of one JavaScript block per marker.
+coordinates rounded (`portal.lib.maps.light_outlines`) once per process, and markers are one
+compact array read by a small script (static/portal/map-layers.js) instead of one
+JavaScript block per marker.
 Every layer is a `DataLayer` (JSON beside the map, never inside a template); popups are
 built with `textContent`: names typed by agents are never parsed as HTML nor as templates.
 """
@@ -13,30 +14,35 @@ import math
 import threading
 from dataclasses import dataclass
 
-import shapely
 from django.templatetags.static import static
 from django.utils.safestring import SafeString, mark_safe
-from shapely.geometry import mapping, shape
 
 from portal.lib.maps import (
     LOCAL_ASSETS,
     MAP_CSS,
     DataLayer,
     MapParts,
+    Outlines,
     geojson_layer,
+    light_outline,
+    light_outlines,
     new_map,
     render_map,
 )
+from portal.lib.numbers import french_number
 from territoires.models import Contour
 
 # Marker clusters need the map's own maxZoom when no tile layer gives one (tiles "none").
 MAX_ZOOM = 18
 COORD_DECIMALS = 4  # ≈ 10 m: enough for a marker or an outline on a public map
-# Simplification tolerance in degrees, by use (≈ 300 m for a région, ≈ 150 m for communes:
-# below a pixel at the zoom that shows a whole département). Seine-et-Marne's 507 communes
-# weigh 547 kB raw, 200 kB simplified.
+# Simplification tolerance in degrees, by use (≈ 300 m for a région, ≈ 150-200 m for
+# communes: below a pixel at the zoom that shows a whole département; ≈ 40 m for a QPV or
+# the one outline of a territorial page). Seine-et-Marne's 507 communes weigh 547 kB raw,
+# 200 kB simplified.
 TOLERANCE_DEPARTEMENTS = 0.003
 TOLERANCE_COMMUNES = 0.0015
+TOLERANCE_ZONAGES = 0.002  # communes simplified together: shared borders stay shared
+TOLERANCE_DETAIL = TOLERANCE_COMMUNES / 4
 # DSFR "bleu France" scale, from light to dark; grey for "no data".
 PALETTE = ["#e3e3fd", "#cacafb", "#8585f6", "#5757c5", "#000091"]
 NO_DATA = "#e5e5e5"
@@ -44,56 +50,43 @@ OUTLINE_STYLE = {"color": "#161616", "weight": 2, "fill": False}
 COMMUNE_STYLE = {"color": "#666666", "weight": 0.6, "fillOpacity": 0, "fillColor": "#ffffff"}
 QPV_STYLE = {"color": "#b34000", "weight": 1.5, "fillColor": "#fc5d00", "fillOpacity": 0.35}
 
-_cache: dict[tuple, tuple] = {}
+_cache: dict[tuple, tuple[dict, Outlines]] = {}
 _lock = threading.Lock()
 
 
-def light(geometry: dict, tolerance: float) -> dict:
-    """`geometry` simplified (topology kept), coordinates rounded to the tolerance's scale.
+def clear_outlines_cache() -> None:
+    _cache.clear()
 
-    Rounding to 3 decimals (≈ 100 m) for a 150 m simplification, 4 (≈ 10 m) for finer ones.
+
+def outlines(niveau: str, codes, tolerance: float, *, together=False, stamps=None) -> Outlines:
+    """Light outlines of the contours of `codes` that exist, kept per process.
+
+    Keyed by level, codes, tolerance (and `together`, see `light_outlines`), and valid while
+    the contours' `modifie_le` are those of the cached entry: one small query reads them, or
+    none when the caller read them already with its own rows (`stamps`: {code: modifie_le},
+    contours that exist only). The geometries are read and simplified only after a change.
     """
-    decimals = COORD_DECIMALS - 1 if tolerance >= 0.001 else COORD_DECIMALS
-    geom = shape(geometry).simplify(tolerance, preserve_topology=True)
-    geom = shapely.transform(geom, lambda coords: coords.round(decimals))
-    return mapping(geom)
-
-
-def outlines(niveau: str, codes, tolerance: float) -> dict[str, dict]:
-    """{code: light geometry} of the contours of `codes` that exist (1 or 2 queries).
-
-    The light shapes are kept per process and reused while the contour's `modifie_le`
-    is unchanged; only missing or changed ones are read (the big query) and simplified.
-    """
-    stamps = dict(
-        Contour.objects.filter(niveau=niveau, code__in=list(codes)).values_list(
-            "code", "modifie_le"
+    codes = frozenset(codes)
+    if stamps is None:
+        stamps = dict(
+            Contour.objects.filter(niveau=niveau, code__in=list(codes)).values_list(
+                "code", "modifie_le"
+            )
         )
-    )
-    result, missing = {}, []
-    for code, stamp in stamps.items():
-        cached = _cache.get((niveau, code, tolerance))
-        if cached is not None and cached[0] == stamp:
-            result[code] = cached[1]
-        else:
-            missing.append(code)
-    if missing:
-        rows = Contour.objects.filter(niveau=niveau, code__in=missing).values_list(
-            "code", "modifie_le", "geometrie"
+    key = (niveau, codes, tolerance, together)
+    cached = _cache.get(key)
+    if cached is not None and cached[0] == stamps:
+        return cached[1]
+    with _lock:
+        cached = _cache.get(key)
+        if cached is not None and cached[0] == stamps:
+            return cached[1]
+        rows = Contour.objects.filter(niveau=niveau, code__in=list(stamps)).values_list(
+            "code", "geometrie"
         )
-        with _lock:
-            for code, stamp, geometry in rows:
-                result[code] = light(geometry, tolerance)
-                _cache[(niveau, code, tolerance)] = (stamp, result[code])
-    return result
-
-
-def bounds_of(geometries) -> tuple[float, float, float, float] | None:
-    """(min_lon, min_lat, max_lon, max_lat) of GeoJSON geometries, as `Contour.bbox`."""
-    shapes = [shape(g) for g in geometries if g]
-    if not shapes:
-        return None
-    return tuple(shapely.total_bounds(shapes).tolist())
+        light = light_outlines(dict(rows), tolerance, together=together)
+        _cache[key] = (stamps, light)
+    return light
 
 
 def points_bounds(points) -> tuple[float, float, float, float] | None:
@@ -141,12 +134,6 @@ def _nice_step(maximum: float, count: int) -> float:
     return 10 * power  # pragma: no cover - the loop always returns
 
 
-def number(value: float) -> str:
-    """French figure: "1 704 316", "3,11", "0,5"."""
-    text = f"{int(value):,}" if value == int(value) else f"{value:,.2f}".rstrip("0")
-    return text.replace(",", "\u202f").replace(".", ",")
-
-
 def classes(values, count: int = len(PALETTE)) -> list[Classe]:
     """Equal-interval classes with round bounds, from 0 to the largest value."""
     known = [v for v in values if v is not None]
@@ -157,7 +144,8 @@ def classes(values, count: int = len(PALETTE)) -> list[Classe]:
     result, start = [], 0.0
     for index in range(count):
         end = step * (index + 1)
-        label = f"de {number(start)} à {number(end)}" if index else f"jusqu'à {number(end)}"
+        low, high = french_number(start, 2, trim=True), french_number(end, 2, trim=True)
+        label = f"de {low} à {high}" if index else f"jusqu'à {high}"
         result.append(Classe(start, end, PALETTE[index], label))
         if end >= maximum:
             break
@@ -242,6 +230,8 @@ def structure_markers(fmap, lignes, name="Structures soutenues") -> None:
 
 # The territorial pages' outline: DSFR "bleu France".
 CONTOUR_STYLE = {"color": "#000091", "weight": 2, "fillColor": "#6a6af4", "fillOpacity": 0.15}
+# A département page shows ≈ 150 m a pixel, a commune page ≈ 10-20 m.
+CONTOUR_TOLERANCE = {Contour.Niveau.COMMUNE: TOLERANCE_DETAIL / 4}
 
 
 def contour_of(niveau: str, code: str) -> Contour | None:
@@ -253,6 +243,8 @@ def contour_map(request, contour: Contour | None, label: str):
     if contour is None:
         return None
     fmap = new_map(bounds=contour.bbox)
-    feature = {"type": "Feature", "geometry": contour.geometrie, "properties": {"nom": label}}
+    tolerance = CONTOUR_TOLERANCE.get(contour.niveau, TOLERANCE_DETAIL)
+    geometry = light_outline(contour.geometrie, tolerance)
+    feature = {"type": "Feature", "geometry": geometry, "properties": {"nom": label}}
     geojson_layer(fmap, feature, style=CONTOUR_STYLE, tooltip=[("", "nom")], name=label)
     return render_map(fmap, request)

@@ -15,12 +15,19 @@ file (`{{7*7}}`, `{%`) would be evaluated on the server. Folium only declares th
 (tiles, bounds, our own data-free elements); layers are `DataLayer`s whose payload is
 written with `json_script` after rendering and drawn by static/portal/map-layers.js, which
 builds popups and tooltips with text nodes. `render_map` refuses any other element.
+
+The module also holds what every map of the project shares: the tile servers (`TILES`,
+chosen by settings.MAP_TILES, also read by the admin's point widget) and the one outline
+simplifier (`light_outlines`), which apps wrap in their per-process caches.
 """
 
+import json
 import re
 from dataclasses import dataclass
 
 import folium
+import numpy as np
+import shapely
 from branca.element import CssLink, JavascriptLink, MacroElement
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -29,6 +36,7 @@ from django.utils.html import escape, json_script
 from django.utils.safestring import SafeString, mark_safe
 from folium.elements import JSCSSMixin
 from jinja2 import Template
+from shapely.geometry import shape
 
 from portal.security import current_nonce
 
@@ -77,6 +85,21 @@ TILES = {
         "max_zoom": 19,
     },
 }
+
+
+def current_tiles() -> dict | None:
+    """The entry of TILES named by settings.MAP_TILES; None for 'none' (no tile server)."""
+    return TILES.get(settings.MAP_TILES)
+
+
+def leaflet_tiles() -> dict | None:
+    """The same tiles for a script of ours: `L.tileLayer(url, {attribution, maxZoom})`."""
+    tiles = current_tiles()
+    if tiles is None:
+        return None
+    return {"url": tiles["tiles"], "attribution": tiles["attr"], "maxZoom": tiles["max_zoom"]}
+
+
 # Every <script> gets the nonce, inline or not (a policy may come to require it for both).
 _SCRIPT = re.compile(r"<script\b(?![^>]*\bnonce=)", re.IGNORECASE)
 
@@ -144,7 +167,7 @@ def new_map(*, bounds=None, location=(47.5, 4.0), zoom_start=7, **kwargs) -> fol
     fmap = folium.Map(
         location=list(location), zoom_start=zoom_start, tiles=None, control_scale=True, **kwargs
     )
-    tiles = TILES.get(settings.MAP_TILES)
+    tiles = current_tiles()
     if tiles is not None:
         folium.TileLayer(control=False, **tiles).add_to(fmap)
     if bounds is not None:
@@ -231,3 +254,59 @@ def render_map(fmap: folium.Map, request=None) -> MapParts:
         script=mark_safe(f"<script{attribute}>{with_nonce(script)}</script>"),
         name=fmap.get_name(),
     )
+
+
+# --- Light outlines -------------------------------------------------------------------------
+
+# shapely.coverage_simplify removes triangles (Visvalingam-Whyatt) whose size is about its
+# tolerance: twice a Douglas-Peucker distance gives the same look.
+COVERAGE_FACTOR = 2
+
+
+@dataclass(frozen=True)
+class Outlines:
+    """Light GeoJSON geometries by code, and the box around them all (None when empty)."""
+
+    shapes: dict[str, dict]
+    bounds: tuple[float, float, float, float] | None
+
+
+def coordinate_decimals(tolerance: float) -> int:
+    """3 decimals (≈ 100 m) for a simplification of 100 m or more, 4 (≈ 10 m) below."""
+    return 3 if tolerance >= 0.001 else 4
+
+
+def light_outlines(geometries: dict, tolerance: float, *, together: bool = False) -> Outlines:
+    """{code: GeoJSON geometry} simplified by `tolerance` degrees and rounded to its scale.
+
+    Page weight is what makes a map usable on a phone. Topology is kept; `together`
+    simplifies neighbours as one coverage so their shared borders stay shared (no gap once
+    rounded), one by one when they overlap. Unreadable geometries are left out.
+    """
+    codes, shapes = [], []
+    for code, geometry in geometries.items():
+        try:
+            shapes.append(shape(geometry))
+        except (TypeError, ValueError, KeyError, AttributeError, shapely.errors.ShapelyError):
+            continue
+        codes.append(code)
+    if not shapes:
+        return Outlines({}, None)
+    shapes = np.array(shapes, dtype=object)
+    if together and shapely.coverage_is_valid(shapes):
+        shapes = shapely.coverage_simplify(shapes, COVERAGE_FACTOR * tolerance)
+    else:
+        shapes = shapely.simplify(shapes, tolerance, preserve_topology=True)
+    decimals = coordinate_decimals(tolerance)
+    shapes = shapely.transform(shapes, lambda xy: np.round(xy, decimals))
+    light = [json.loads(text) for text in shapely.to_geojson(shapes)]
+    bounds = shapely.total_bounds(shapes)
+    return Outlines(
+        dict(zip(codes, light, strict=True)),
+        None if np.isnan(bounds).any() else tuple(bounds.tolist()),
+    )
+
+
+def light_outline(geometry: dict | None, tolerance: float) -> dict | None:
+    """One GeoJSON geometry simplified and rounded as by `light_outlines`; None if unreadable."""
+    return light_outlines({"": geometry}, tolerance).shapes.get("") if geometry else None

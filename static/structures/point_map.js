@@ -11,17 +11,20 @@
     var latInput = document.getElementById(el.dataset.latInput);
     var lonInput = document.getElementById(el.dataset.lonInput);
     if (!latInput || !lonInput || typeof L === "undefined") { return; }
+    // {tiles: {url, attribution, maxZoom} | null, center: [lat, lon], contour: GeoJSON | null}
+    var config = JSON.parse(el.dataset.map);
     var lat = parse(latInput), lon = parse(lonInput);
-    var start = lat !== null && lon !== null
-      ? [lat, lon] : [parseFloat(el.dataset.defaultLat), parseFloat(el.dataset.defaultLon)];
+    var start = lat !== null && lon !== null ? [lat, lon] : config.center;
     var map = L.map(el).setView(start, lat !== null && lon !== null ? 15 : 8);
-    L.tileLayer(el.dataset.tilesUrl, {
-      maxZoom: 19, attribution: el.dataset.tilesAttribution
-    }).addTo(map);
+    if (config.tiles) {
+      L.tileLayer(config.tiles.url, {
+        maxZoom: config.tiles.maxZoom, attribution: config.tiles.attribution
+      }).addTo(map);
+    }
     var marker = null;
-    if (el.dataset.contour) {
+    if (config.contour) {
       try {
-        var outline = L.geoJSON(JSON.parse(el.dataset.contour), {
+        var outline = L.geoJSON(config.contour, {
           style: { color: "#000091", weight: 2, fillOpacity: 0.05 }, interactive: false
         }).addTo(map);
         map.fitBounds(outline.getBounds());

@@ -4,28 +4,24 @@ The map payload is kept small: commune outlines are simplified together (shared 
 shared; ≈ 200-300 m, invisible at the scale of a département) and rounded to 3 decimals
 (≈ 100 m), features carry two short properties, and folium styles features by category
 through one shared style table. `bench/zones.py` measures the payload. The simplified
-outlines of a département are kept per process (they change only when contours are
-imported, which the locator's generation counter tracks).
+outlines of a département are kept per process by `territoires.maps.outlines`, checked
+against the contours' dates read with the communes (no query of their own).
 """
 
 import json
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-import numpy as np
-import shapely
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
-from shapely.geometry import shape
 
-from portal.lib.maps import geojson_layer, new_map
-from territoires import locator
+from portal.lib.maps import geojson_layer, light_outline, new_map
+from portal.lib.numbers import french_number
+from territoires import maps as territoires_maps
 from territoires.models import Commune, Contour, ZonageKind, Zone
 from territoires.zonages.lookup import ZoneMatch, zones_for_communes
 
-SIMPLIFY_DEGREES = 0.002
-COVERAGE_TOLERANCE = 0.004  # shapely.coverage_simplify (Visvalingam-Whyatt), in degrees
-DECIMALS = 3
+TOLERANCE = territoires_maps.TOLERANCE_ZONAGES
 # Sequential palette, most to least strained (DSFR illustrative colours), by category code.
 COLORS = {
     "zip-plus": "#6e0b14",
@@ -92,57 +88,6 @@ class CarteZonage:
         return len(json.dumps(self.geojson(), separators=(",", ":")).encode())
 
 
-def _round(geometry) -> tuple[dict, tuple]:
-    rounded = shapely.transform(geometry, lambda xy: np.round(xy, DECIMALS))
-    return json.loads(shapely.to_geojson(rounded)), tuple(rounded.bounds)
-
-
-def _light(geometry) -> tuple[dict, tuple]:
-    """(GeoJSON geometry, bbox) simplified and rounded for a département-scale map."""
-    return _round(shapely.simplify(geometry, SIMPLIFY_DEGREES, preserve_topology=True))
-
-
-def _light_coverage(geometries):
-    """Neighbouring communes simplified together: their shared borders stay shared (no gaps
-    between them, even once rounded); one by one when the outlines overlap."""
-    geometries = np.array(geometries, dtype=object)
-    if len(geometries) and shapely.coverage_is_valid(geometries):
-        return [_round(g) for g in shapely.coverage_simplify(geometries, COVERAGE_TOLERANCE)]
-    return [_light(g) for g in geometries]
-
-
-_outlines: dict[str, tuple[int, float, dict]] = {}
-OUTLINES_MAX_AGE = 3600
-
-
-def clear_outlines_cache():
-    _outlines.clear()
-
-
-def _light_outlines(departement, codes) -> dict[str, tuple[dict, tuple]]:
-    """{code: (simplified GeoJSON geometry, bbox)} of the département's communes (cached)."""
-    cached = _outlines.get(departement.code)
-    if (
-        cached
-        and cached[0] == locator.generation()
-        and time.monotonic() - cached[1] < OUTLINES_MAX_AGE
-    ):
-        return cached[2]
-    rows = Contour.objects.filter(niveau=Contour.Niveau.COMMUNE, code__in=codes).values_list(
-        "code", "geometrie"
-    )
-    codes, geometries = [], []
-    for code, geometry in rows:
-        try:
-            geometries.append(shape(geometry))
-        except (TypeError, ValueError, AttributeError, shapely.errors.ShapelyError):
-            continue
-        codes.append(code)
-    light = dict(zip(codes, _light_coverage(geometries), strict=True))
-    _outlines[departement.code] = (locator.generation(), time.monotonic(), light)
-    return light
-
-
 def short_label(libelle: str) -> str:
     """Tooltip label: "Zone d'action complémentaire (ZAC)" → "ZAC", "Zone sous-dotée" →
     "Sous-dotée"."""
@@ -154,10 +99,12 @@ def short_label(libelle: str) -> str:
 
 def _territories(departement) -> list[Commune]:
     """Communes of the département, Paris replaced by its arrondissements."""
+    contour = Contour.objects.filter(niveau=Contour.Niveau.COMMUNE, code=OuterRef("code"))
     communes = list(
         Commune.objects.filter(departement=departement)
         .order_by("nom")
         .only("code", "nom", "population", "type", "parent_id")
+        .annotate(contour_modifie_le=Subquery(contour.values("modifie_le")[:1]))
     )
     parents = {c.parent_id for c in communes if c.parent_id}
     return [c for c in communes if c.pk not in parents]
@@ -177,12 +124,18 @@ def build(departement, choice: str, date=None) -> CarteZonage:
         zones = zones_for_communes(territories, date=date, kind=choice)
     else:
         zones = zones_for_communes(territories, date=date, kind=ZonageKind.ARS, profession=choice)
-    outlines = _light_outlines(departement, [t.code for t in territories])
+    outlines = territoires_maps.outlines(
+        Contour.Niveau.COMMUNE,
+        [t.code for t in territories],
+        TOLERANCE,
+        together=True,
+        stamps={t.code: t.contour_modifie_le for t in territories if t.contour_modifie_le},
+    )
     url_pattern = reverse("territoires:commune", args=["00000"])
     acts, categories, colors = {}, {}, {}
     stats = Counter()
     population = Counter()
-    qpv_zones, boxes = {}, []
+    qpv_zones = {}
     for territory in territories:
         matches = _selected(zones.get(territory.code, []), choice)
         carte.territoires += 1
@@ -206,14 +159,12 @@ def build(departement, choice: str, date=None) -> CarteZonage:
             stats[whole.categorie] += 1
             population[whole.categorie] += territory.population or 0
         carte.categorie_de[territory.code] = whole.categorie if whole else ""
-        if territory.code in outlines:
-            geometry, bbox = outlines[territory.code]
-            boxes.append(bbox)
+        if territory.code in outlines.shapes:
             carte.features.append(
                 {
                     "type": "Feature",
                     "id": territory.code,
-                    "geometry": geometry,
+                    "geometry": outlines.shapes[territory.code],
                     "properties": {
                         "nom": territory.nom,
                         "zone": short_label(whole.categorie_libelle) if whole else "Aucune",
@@ -234,9 +185,7 @@ def build(departement, choice: str, date=None) -> CarteZonage:
     carte.actes = sorted(acts.values(), key=lambda m: (m.zonage_date, m.zonage_id))
     if qpv_zones:
         _add_qpv(carte, qpv_zones)
-    if boxes:
-        lows, highs = np.array(boxes)[:, :2].min(axis=0), np.array(boxes)[:, 2:].max(axis=0)
-        carte.bounds = (*lows.tolist(), *highs.tolist())
+    carte.bounds = outlines.bounds
     return carte
 
 
@@ -245,13 +194,13 @@ def _add_qpv(carte, qpv_zones):
     for zone_id, (m, territories) in sorted(qpv_zones.items(), key=lambda i: i[1][0].code):
         names = ", ".join(sorted({t.nom for t in territories}))
         carte.lignes.append(Ligne(names, m.code, "", m.categorie_libelle, m.libelle, False, m))
-        geometry = geometries.get(zone_id)
+        geometry = light_outline(geometries.get(zone_id), TOLERANCE)
         if geometry:
             carte.polygones.append(
                 {
                     "type": "Feature",
                     "id": m.code,
-                    "geometry": _light(shape(geometry))[0],
+                    "geometry": geometry,
                     "properties": {"nom": m.libelle, "zone": m.code},
                 }
             )
@@ -300,13 +249,6 @@ def folium_map(carte: CarteZonage):
     return fmap
 
 
-def french_number(value) -> str:
-    """12463067 → "12 463 067" (narrow no-break spaces); 61.9 → "61,9"."""
-    if isinstance(value, float):
-        return f"{value:.1f}".replace(".", ",")
-    return f"{value:,}".replace(",", "\u202f")
-
-
 def summary(carte: CarteZonage, departement, choice_label: str) -> list[str]:
     """A few sentences saying what the map shows (the text alternative)."""
     if not carte.actes:
@@ -326,7 +268,7 @@ def summary(carte: CarteZonage, departement, choice_label: str) -> list[str]:
         for item in carte.legende:
             lines.append(
                 f"{item.libelle} : {item.territoires} territoire(s), "
-                f"{french_number(item.part)} % de la population."
+                f"{french_number(item.part, 1)} % de la population."
             )
     partial = {ligne.code for ligne in carte.lignes if ligne.partiel}
     if partial:

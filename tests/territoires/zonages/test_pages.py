@@ -6,7 +6,8 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from territoires.zonages import maps as zonages_carte
+from territoires import maps as territoires_maps
+from territoires.zonages import maps as zonages_maps
 
 from .conftest import make_act, needs_contours
 
@@ -72,7 +73,7 @@ def test_paris_is_shown_by_arrondissement_with_partial_zones(client):
 @needs_contours
 def test_query_count_of_the_map_page_is_constant(client, doctors_93, django_assert_num_queries):
     params = {"profession": "medecin-generaliste", "departement": "77"}
-    zonages_carte.clear_outlines_cache()
+    territoires_maps.clear_outlines_cache()
     client.get(URL, params)  # outlines of the département simplified and kept
     # département list, communes, 3 for the zones, session-less page: nothing else.
     with django_assert_num_queries(5):
@@ -84,7 +85,7 @@ def test_query_count_of_the_map_page_is_constant(client, doctors_93, django_asse
 def test_map_payload_of_a_departement_stays_small(doctors_93):
     from territoires.models import Departement
 
-    carte = zonages_carte.build(Departement.objects.get(code="77"), "medecin-generaliste")
+    carte = zonages_maps.build(Departement.objects.get(code="77"), "medecin-generaliste")
     assert len(carte.features) == 507
     assert carte.payload_bytes() < 250_000  # raw outlines: ≈ 540 kB
 
