@@ -1,4 +1,4 @@
-/* Layers of the portal's maps, drawn from JSON written beside the map by portal.maps.DataLayer.
+/* Layers of the portal's maps, drawn from JSON written beside the map by portal.lib.maps.DataLayer.
  *
  * The payload is data, never code or markup: every text (names of structures, communes,
  * zones, aids) reaches the page through textContent or a text node.
