@@ -161,38 +161,37 @@ def evaluate_departement(queryset, departement, zones_by_code, date=None) -> lis
     finder refuses in every commune of it (2 + 5 queries).
     """
     date = date or timezone.localdate()
-    communes = [
-        commune
-        for commune in Commune.objects.filter(departement=departement).only(
-            "id", "code", "parent_id", "departement_id", "region_id"
-        )
-        if commune.code in zones_by_code
-    ]
+    # Communes with the same zones answer the same zoning question: asked once per group.
+    groups: dict[tuple, tuple[list, list[Commune]]] = {}
+    for commune in Commune.objects.filter(departement=departement).only(
+        "id", "code", "parent_id", "departement_id", "region_id"
+    ):
+        zones = zones_by_code.get(commune.code)
+        if zones is not None:
+            key = tuple((zone.zone_id, zone.partiel) for zone in zones)
+            groups.setdefault(key, (zones, []))[1].append(commune)
     queryset = queryset.defer(*LONG_TEXT_FIELDS)
     results = []
     for aide in attach(list(queryset), queryset):
-        texte = _departement_reason(aide, departement, communes, zones_by_code)
+        texte = _departement_reason(aide, departement, groups.values())
         if texte is not None:
             results.append(Eligibilite(aide, [Raison(texte)], aide.is_open_on(date)))
     return results
 
 
-def _departement_reason(aide, departement, communes, zones_by_code) -> str | None:
+def _departement_reason(aide, departement, groups) -> str | None:
     rel = aide.rel
-    here, matched, seen = [], [], {}
-    for commune in communes:
-        if scope_reasons(aide, commune) is None:
+    here, matched = [], []
+    for zones, communes in groups:
+        in_scope = [c for c in communes if scope_reasons(aide, c) is not None]
+        if not in_scope:
             continue
-        if not rel.conditions:
-            here.append(commune)
-            continue
-        zones = zones_by_code[commune.code]
-        key = tuple((zone.zone_id, zone.partiel) for zone in zones)
-        if key not in seen:  # communes with the same zones answer the same
-            seen[key] = list(zoning_matches(rel.conditions, commune, zones, None, aide.professions))
-        if seen[key]:
-            here.append(commune)
-            matched += seen[key]
+        if rel.conditions:
+            pairs = list(zoning_matches(rel.conditions, in_scope[0], zones, None, aide.professions))
+            if not pairs:
+                continue
+            matched += pairs
+        here += in_scope
     if not here:
         return None
     if rel.conditions:
