@@ -5,8 +5,7 @@ from django.contrib.auth import get_user_model
 
 from aides.forms import ConditionZonageForm
 from aides.models import Aide
-
-from .conftest import make_aide
+from tests.factories import AideFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +18,7 @@ def agent(client):
 
 
 def test_agent_publishes_a_draft_and_history_records_it(client, agent):
-    aide = make_aide("nouvelle", statut="brouillon")
+    aide = AideFactory(slug="nouvelle", statut="brouillon")
     assert client.get("/aides/nouvelle/").status_code == 200  # agents preview drafts
     client.logout()
     assert client.get("/aides/nouvelle/").status_code == 404
@@ -37,7 +36,7 @@ def test_agent_publishes_a_draft_and_history_records_it(client, agent):
 
 
 def test_admin_pages_open(client, agent):
-    aide = make_aide("une-aide")
+    aide = AideFactory(slug="une-aide")
     for url in ("/admin/aides/aide/", f"/admin/aides/aide/{aide.pk}/change/",
                 "/admin/aides/aide/add/", f"/admin/aides/aide/{aide.pk}/history/",
                 "/admin/aides/bareme/add/", "/admin/aides/financeur/"):  # fmt: skip
@@ -68,7 +67,7 @@ def test_model_refuses_inverted_dates_and_scale_without_scale(db):
 
 
 def test_archiving_closes_the_aid_from_today(client, agent):
-    aide = make_aide("a-archiver")
+    aide = AideFactory(slug="a-archiver")
     client.post("/admin/aides/aide/", {"action": "archiver", "_selected_action": [aide.pk]})
     aide.refresh_from_db()
     assert aide.statut == "archivee"

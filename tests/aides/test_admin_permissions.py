@@ -9,8 +9,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission, User
 
 from aides.models import Aide
-
-from .conftest import make_aide
+from tests.factories import AideFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,8 +36,8 @@ def crafted_action(client, action, aide):
 @pytest.mark.parametrize("group", ["Lecteur", "Agent départemental", "Agent régional"])
 @pytest.mark.parametrize("action", ["publier", "archiver", "repasser_en_brouillon"])
 def test_agents_without_the_publish_permission_change_no_aid(client, group, action):
-    published = make_aide("aide-publiee", statut="publiee")
-    draft = make_aide("aide-brouillon", statut="brouillon")
+    published = AideFactory(slug="aide-publiee", statut="publiee")
+    draft = AideFactory(slug="aide-brouillon", statut="brouillon")
     client.force_login(staff("agent", group))
 
     page = client.get(CHANGELIST)
@@ -57,7 +56,7 @@ def test_agents_without_the_publish_permission_change_no_aid(client, group, acti
 
 
 def test_the_publish_permission_allows_the_three_actions(client):
-    aide = make_aide("aide-a-publier", statut="brouillon")
+    aide = AideFactory(slug="aide-a-publier", statut="brouillon")
     client.force_login(staff("editeur", perms=["view_aide", "publish_aide"]))
     assert 'value="publier"' in client.get(CHANGELIST).content.decode()
     for action, statut in (("publier", "publiee"), ("archiver", "archivee"),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import make_aide
+from tests.factories import AideFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/aides"
@@ -10,8 +10,8 @@ URL = "/api/v1/aides"
 
 @pytest.fixture
 def aides(zip_saint_denis):
-    make_aide(
-        "aide-zip",
+    AideFactory(
+        slug="aide-zip",
         nom="Aide aux médecins en ZIP",
         professions=["medecin-generaliste"],
         conditions=[("medecin-generaliste", "zip")],
@@ -19,7 +19,7 @@ def aides(zip_saint_denis):
         montant_max=10000,
         nature_montant="forfait",
     )
-    make_aide("aide-brouillon", statut="brouillon")
+    AideFactory(slug="aide-brouillon", statut="brouillon")
 
 
 def test_answer_shape(client, aides):

@@ -3,15 +3,15 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from .conftest import make_aide
+from tests.factories import AideFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def aide(zip_saint_denis):
-    return make_aide(
-        "aide-zip",
+    return AideFactory(
+        slug="aide-zip",
         nom="Aide aux médecins en ZIP",
         professions=["medecin-generaliste"],
         conditions=[("medecin-generaliste", "zip")],
@@ -53,7 +53,7 @@ def test_printable_view_has_no_site_chrome_nor_map(client, aide):
 
 
 def test_drafts_are_a_404_for_the_public_and_visible_to_agents(client, db):
-    make_aide("en-preparation", nom="Aide en préparation", statut="brouillon")
+    AideFactory(slug="en-preparation", nom="Aide en préparation", statut="brouillon")
     assert client.get("/aides/en-preparation/").status_code == 404
     agent = get_user_model().objects.create_user("agent", password="x", is_staff=True)
     client.force_login(agent)
@@ -63,7 +63,7 @@ def test_drafts_are_a_404_for_the_public_and_visible_to_agents(client, db):
 
 
 def test_archived_scheme_says_it_is_closed(client, db):
-    make_aide("ferme", statut="archivee", date_cloture="2025-12-31")
+    AideFactory(slug="ferme", statut="archivee", date_cloture="2025-12-31")
     html = client.get("/aides/ferme/").content.decode()
     assert "Dispositif fermé le 31 décembre 2025" in html
 

@@ -5,8 +5,7 @@ from django.urls import reverse
 
 from aides.models import Aide, ConditionZonage
 from territoires.models import Departement
-
-from .conftest import make_aide
+from tests.factories import AideFactory
 
 pytestmark = pytest.mark.django_db
 URL = reverse("aides:finder")
@@ -14,18 +13,18 @@ URL = reverse("aides:finder")
 
 @pytest.fixture
 def aides(zip_saint_denis):
-    make_aide(
-        "aide-zip",
+    AideFactory(
+        slug="aide-zip",
         nom="Aide aux médecins en ZIP",
         professions=["medecin-generaliste"],
         conditions=[("medecin-generaliste", "zip")],
         montant_max=10000,
         financeurs=["assurance-maladie"],
     )
-    make_aide("aide-region", nom="Aide de la région", regions=["11"], montant_max=500)
-    make_aide("aide-brouillon", nom="Aide en préparation", statut="brouillon")
-    make_aide(
-        "aide-fermee",
+    AideFactory(slug="aide-region", nom="Aide de la région", regions=["11"], montant_max=500)
+    AideFactory(slug="aide-brouillon", nom="Aide en préparation", statut="brouillon")
+    AideFactory(
+        slug="aide-fermee",
         nom="Contrat fermé",
         statut="archivee",
         date_cloture="2025-12-31",
@@ -129,7 +128,7 @@ def test_financer_filter(client, aides):
 
 def test_pagination_keeps_the_search_in_the_links(client, db):
     for i in range(25):
-        make_aide(f"aide-{i:02d}", nom=f"Aide numéro {i:02d}")
+        AideFactory(slug=f"aide-{i:02d}", nom=f"Aide numéro {i:02d}")
     page1 = client.get(URL, {"profession": "infirmier"}).content.decode()
     assert "25 aides" in page1
     assert "profession=infirmier&amp;page=2" in page1 or "page=2&amp;profession=infirmier" in page1

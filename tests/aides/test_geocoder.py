@@ -12,8 +12,7 @@ import pytest
 from django.conf import settings
 
 from aides import geocoder
-
-from .conftest import make_aide
+from tests.factories import AideFactory
 
 pytestmark = pytest.mark.django_db
 ANSWERS = Path(settings.BASE_DIR) / "fixtures" / "aides" / "geocoder"
@@ -34,8 +33,8 @@ def replay(monkeypatch, name):
 
 @pytest.fixture
 def aides(zip_saint_denis):
-    make_aide("aide-zip", nom="Aide aux médecins en ZIP", conditions=[("", "zip")])
-    make_aide("paris-med", nom="Aide parisienne", communes=["75056"])
+    AideFactory(slug="aide-zip", nom="Aide aux médecins en ZIP", conditions=[("", "zip")])
+    AideFactory(slug="paris-med", nom="Aide parisienne", communes=["75056"])
 
 
 def test_address_field_is_absent_when_the_geocoder_is_off(client, aides, settings):

@@ -5,8 +5,7 @@ import pytest
 from aides.models import Bareme, PalierBareme
 from aides.montants import SimulationError, haversine_km, points_of, simulate
 from territoires.models import Commune, Contour
-
-from .conftest import make_aide
+from tests.factories import AideFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,8 +44,8 @@ def test_faculty_towns_fall_back_to_their_town_hall_without_contours(bareme):
 
 
 def test_simulator_form_on_the_aid_page(client, bareme):
-    make_aide(
-        "bourse-internes", nature_montant="bareme", bareme=bareme, montant_min=600,
+    AideFactory(
+        slug="bourse-internes", nature_montant="bareme", bareme=bareme, montant_min=600,
         montant_max=3000, regions=["44"],
     )  # fmt: skip
     html = client.get(

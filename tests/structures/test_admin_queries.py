@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.factories import StructureFactory
+
 from .conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -15,15 +17,17 @@ CHANGELIST_QUERIES = 11
 
 @pytest.mark.parametrize("url_name", ["structures_structure_changelist"])
 def test_structure_list_query_count_is_pinned_and_constant(
-    client, agent_93, make_structure, django_assert_num_queries, url_name
+    client, agent_93, django_assert_num_queries, url_name
 ):
     assert client.login(username=agent_93.username, password=PASSWORD)
     url = reverse(f"admin:{url_name}")
-    make_structure("93066")
+    StructureFactory(commune_code="93066")
     with django_assert_num_queries(CHANGELIST_QUERIES):
         assert client.get(url).status_code == 200
     for i, code in enumerate(COMMUNES_93 * 4):
-        make_structure(code, nom=f"Structure {i}", date_decision=f"20{10 + i % 10}-01-01")
+        StructureFactory(
+            commune_code=code, nom=f"Structure {i}", date_decision=f"20{10 + i % 10}-01-01"
+        )
     with django_assert_num_queries(CHANGELIST_QUERIES):
         response = client.get(url, {"zone": "aucune", "o": "3"})
     assert response.status_code == 200

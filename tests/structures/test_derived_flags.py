@@ -4,16 +4,33 @@ import datetime as dt
 
 import pytest
 
-from structures.models import ProfessionnelSoutenu, Structure
-from territoires.models import Commune, Zonage
+from structures.models import Structure
+from territoires.models import Zonage
 from territoires.zonages.signals import zonages_changed
-
-from .conftest import interior_point
+from tests.factories import (
+    ProfessionnelFactory,
+    QpvZoneFactory,
+    RuralZoneFactory,
+    StructureFactory,
+    interior_point,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-def test_flags_follow_a_new_zoning_then_its_end(structure_93, make_zonings):
+def make_zonings(qpv_around=None, rural_commune=None):
+    """A QPV polygon around a point and a rural zone on a commune, then the signal."""
+    zones = []
+    if qpv_around is not None:
+        zones.append(QpvZoneFactory(around=qpv_around))
+    if rural_commune is not None:
+        zones.append(RuralZoneFactory(communes=[rural_commune]))
+    created = [zone.zonage for zone in zones]
+    zonages_changed.send(sender=Zonage, zonage_ids=[z.pk for z in created])
+    return created
+
+
+def test_flags_follow_a_new_zoning_then_its_end(structure_93):
     assert not structure_93.en_qpv and not structure_93.en_zone_rurale
 
     zonages = make_zonings(
@@ -33,10 +50,10 @@ def test_flags_follow_a_new_zoning_then_its_end(structure_93, make_zonings):
     assert not structure_93.en_zone_rurale
 
 
-def test_qpv_needs_the_point_inside_the_polygon(make_structure, make_zonings):
+def test_qpv_needs_the_point_inside_the_polygon():
     lat, lon = interior_point("93066")
     make_zonings(qpv_around=(lat + 0.01, lon + 0.01))  # ~1 km away
-    outside = make_structure("93066")
+    outside = StructureFactory(commune_code="93066")
     assert not outside.en_qpv
 
     # Moving the point into the quartier (same commune) flags it on save.
@@ -45,22 +62,19 @@ def test_qpv_needs_the_point_inside_the_polygon(make_structure, make_zonings):
     assert outside.en_qpv and outside.qpv_code == "QN09399T"
 
     # Without a point, a QPV that covers only part of the commune does not flag it.
-    no_point = make_structure("93066", with_point=False)
+    no_point = StructureFactory(commune_code="93066", with_point=False)
     assert not no_point.en_qpv
 
 
-def test_professionals_are_recomputed_too(make_zonings):
-    commune = Commune.objects.get(code="77379")
-    pro = ProfessionnelSoutenu.objects.create(
-        profession="infirmier", commune=commune, region=commune.region, annee=2024
-    )
+def test_professionals_are_recomputed_too():
+    pro = ProfessionnelFactory(commune_code="77379", profession="infirmier", annee=2024)
     assert not pro.en_zone_rurale
     make_zonings(rural_commune="77379")
     pro.refresh_from_db()
     assert pro.en_zone_rurale
 
 
-def test_a_zoning_change_adds_no_history_entry(structure_93, make_zonings):
+def test_a_zoning_change_adds_no_history_entry(structure_93):
     before = structure_93.history.count()
     make_zonings(qpv_around=(structure_93.latitude, structure_93.longitude))
     assert Structure.objects.get(pk=structure_93.pk).en_qpv

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from structures.models import ProfessionnelSoutenu, Structure
 from territoires.models import Commune
+from tests.factories import StructureFactory
 
 from .conftest import PASSWORD
 from .test_scope import form_data
@@ -30,10 +31,8 @@ def test_an_edit_is_recorded_with_its_author_and_previous_value(client, agent_93
     assert "agent93" in html and "Nouveau nom" in html
 
 
-def test_publication_action_publishes_only_the_selection_in_scope(
-    client, agent_93, structure_93, make_structure
-):
-    other = make_structure("93008", reference="T-93-2")
+def test_publication_action_publishes_only_the_selection_in_scope(client, agent_93, structure_93):
+    other = StructureFactory(commune_code="93008", reference="T-93-2")
     assert client.login(username=agent_93.username, password=PASSWORD)
     client.post(
         reverse("admin:structures_structure_changelist"),

@@ -20,6 +20,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from structures.models import ProfessionnelSoutenu, Structure
+from tests.factories import AgentFactory, StructureFactory
 
 from ..form_values import as_post_data, rendered_form
 from .conftest import PASSWORD, interior_point
@@ -194,13 +195,11 @@ def test_no_upload_is_left_in_the_temporary_folder(agent_client, tmp_folder):
 # --- Finding 7: the confirmation writes everything or nothing, and says so -----------------
 
 
-def test_data_changed_since_the_preview_writes_nothing_and_says_so(
-    agent_client, make_structure, tmp_folder
-):
+def test_data_changed_since_the_preview_writes_nothing_and_says_so(agent_client, tmp_folder):
     response = preview(agent_client, csv_bytes(good_rows(2)))
     assert "confirm_form" in response.context
     # Meanwhile, another agent records dossier T-N-1 in Paris (out of this agent's scope).
-    make_structure("75115", reference="T-N-1")
+    StructureFactory(commune_code="75115", reference="T-N-1")
     logs = LogEntry.objects.count()
 
     done = confirm(agent_client, response)
@@ -262,10 +261,10 @@ def test_the_confirmation_never_reads_another_file_of_the_temporary_folder(
     assert not Structure.objects.exists()
 
 
-def test_another_agents_preview_cannot_be_confirmed(agent_client, client, make_agent):
+def test_another_agents_preview_cannot_be_confirmed(agent_client, client):
     response = preview(agent_client, csv_bytes(good_rows(1)))
     data = confirm_data(response)
-    other = make_agent("autre93", "Agent départemental", departements=["93"])
+    other = AgentFactory(username="autre93", group="Agent départemental", departements=["93"])
     client.logout()
     assert client.login(username=other.username, password=PASSWORD)
     done = client.post(reverse("admin:structures_structure_process_import"), data)
@@ -287,10 +286,8 @@ def exported(client, model, fmt):
 
 
 @pytest.mark.parametrize("fmt, fmt_index", [("csv", "0"), ("xlsx", "1")])
-def test_structures_without_dossier_number_round_trip(
-    agent_client, make_structure, structure_93, fmt, fmt_index
-):
-    sans = make_structure("93008", nom="MSP sans numéro", reference="")
+def test_structures_without_dossier_number_round_trip(agent_client, structure_93, fmt, fmt_index):
+    sans = StructureFactory(commune_code="93008", nom="MSP sans numéro", reference="")
     before = sorted(Structure.objects.values_list("pk", "reference", "nom"))
     content = exported(agent_client, "structure", fmt)
     response = preview(agent_client, content, name=f"export.{fmt}", fmt=fmt_index)
@@ -319,10 +316,10 @@ def test_professionals_without_dossier_number_round_trip(agent_client):
     assert ProfessionnelSoutenu.objects.count() == 1
 
 
-def test_an_identifier_cannot_reach_another_record(agent_client, make_structure):
+def test_an_identifier_cannot_reach_another_record(agent_client):
     """The export's identifier column only matches this scope's records without a number."""
-    paris = make_structure("75115", nom="MSP de Paris", reference="")
-    numbered = make_structure("93066", nom="MSP numérotée", reference="T-93-9")
+    paris = StructureFactory(commune_code="75115", nom="MSP de Paris", reference="")
+    numbered = StructureFactory(commune_code="93066", nom="MSP numérotée", reference="T-93-9")
     headers = ["Identifiant", *HEADERS]
     for target in (paris, numbered):
         row = [target.pk, "", "msp", "Détournée", "93066", "", "", "", "", "", ""]

@@ -1,12 +1,11 @@
-"""Helpers of the zoning tests: annex files built in memory, acts built directly."""
+"""Helpers of the zoning tests: annex files built in memory (acts: tests.factories.ActeFactory)."""
 
-import datetime as dt
 import io
 
 import pytest
 from django.conf import settings
 
-from territoires.models import CategorieZone, Commune, Region, Zonage, Zone, ZoneCommune
+from territoires.models import CategorieZone, Zonage, Zone, ZoneCommune
 from territoires.zonages.importers.options import make_spec
 
 QPV_FILE = settings.GEO_DATA_DIR / "qpv" / "qpv-2024-ile-de-france.geojson"
@@ -47,44 +46,6 @@ def spec(profession="medecin-generaliste", region="11", date="2022-03-31", **kwa
     )
     assert errors == []
     return result
-
-
-def make_act(
-    categories,
-    *,
-    kind="ars",
-    profession="medecin-generaliste",
-    region="11",
-    date=dt.date(2022, 3, 31),
-    valide_au=None,
-    demonstration=False,
-    titre=None,
-):
-    """An act with {category code: [commune codes or (commune, iris)]}, in that order."""
-    zonage = Zonage.objects.create(
-        kind=kind,
-        profession=profession,
-        region=Region.objects.get(code=region) if region else None,
-        titre=titre or f"Acte {kind} {profession} du {date}",
-        editeur="ARS Île-de-France",
-        date_acte=date,
-        valide_du=date,
-        valide_au=valide_au,
-        url="https://example.test/acte",
-        demonstration=demonstration,
-    )
-    for ordre, (code, territories) in enumerate(categories.items(), start=1):
-        categorie = CategorieZone.objects.create(
-            zonage=zonage, code=code, libelle=code.upper(), ordre=ordre,
-            eligibilites=["aides-conventionnelles"],
-        )  # fmt: skip
-        zone = Zone.objects.create(zonage=zonage, categorie=categorie)
-        for territory in territories:
-            commune, iris = territory if isinstance(territory, tuple) else (territory, "")
-            ZoneCommune.objects.create(
-                zone=zone, commune=Commune.objects.get(code=commune), code_iris=iris
-            )
-    return zonage
 
 
 def counts():

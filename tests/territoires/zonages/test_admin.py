@@ -7,8 +7,9 @@ from django.urls import reverse
 
 from territoires.models import Commune, Zonage, Zone, ZoneCommune
 from territoires.zonages.signals import zonages_changed
+from tests.factories import ActeFactory
 
-from .conftest import QPV_FILE, counts, csv_annex, make_act, needs_qpv
+from .conftest import QPV_FILE, counts, csv_annex, needs_qpv
 
 pytestmark = pytest.mark.django_db
 IMPORT_URL = reverse("admin:territoires_zonage_import")
@@ -100,7 +101,7 @@ def test_an_agent_without_permission_cannot_import(client):
 def test_zone_page_shows_its_act_and_edits_are_kept_in_history(
     client, agent, django_capture_on_commit_callbacks
 ):
-    act = make_act({"zip": ["93066"]}, titre="Arrêté ARS 2022")
+    act = ActeFactory(zones={"zip": ["93066"]}, titre="Arrêté ARS 2022")
     zone = act.zones.get()
     url = reverse("admin:territoires_zone_change", args=[zone.pk])
     html = client.get(url).content.decode()
@@ -140,8 +141,8 @@ def test_zone_page_shows_its_act_and_edits_are_kept_in_history(
 
 
 def test_a_category_of_another_act_is_refused(client, agent):
-    act = make_act({"zip": ["93066"]})
-    other = make_act({"zac": ["77379"]}, profession="infirmier")
+    act = ActeFactory(zones={"zip": ["93066"]})
+    other = ActeFactory(zones={"zac": ["77379"]}, profession="infirmier")
     zone = act.zones.get()
     response = client.post(
         reverse("admin:territoires_zone_add"),
@@ -191,11 +192,11 @@ def test_admin_lists_do_not_grow_with_their_rows(client, agent, model):
             assert client.get(url).status_code == 200
         return len(context)
 
-    make_act({"zip": ["93066"]}, profession="infirmier")
+    ActeFactory(zones={"zip": ["93066"]}, profession="infirmier")
     client.get(url)
     few = queries()
     for profession in ("sage-femme", "orthophoniste", "chirurgien-dentiste"):
-        make_act({"zip": ["93066", "77379"], "zac": ["75118"]}, profession=profession)
+        ActeFactory(zones={"zip": ["93066", "77379"], "zac": ["75118"]}, profession=profession)
     assert queries() == few
 
 
@@ -218,7 +219,7 @@ def test_qpv_geojson_through_the_admin(client, agent):
 
 
 def test_agents_correct_what_a_category_opens_and_history_keeps_the_old_value(client, agent):
-    act = make_act({"zac": ["77379"]})
+    act = ActeFactory(zones={"zac": ["77379"]})
     categorie = act.categories.get()
     url = reverse("admin:territoires_categoriezone_change", args=[categorie.pk])
     response = client.post(
@@ -241,7 +242,7 @@ def test_reverting_a_zone_through_its_history_sends_zonages_changed(
     """Derived data (structures' zones, the finder's index) follows a revert too."""
     from tests.form_values import as_post_data, rendered_form
 
-    act = make_act({"zip": ["93066"]}, titre="Arrêté ARS 2022")
+    act = ActeFactory(zones={"zip": ["93066"]}, titre="Arrêté ARS 2022")
     zone = act.zones.get()
     first = zone.history.earliest()
     zone.libelle = "Nord"

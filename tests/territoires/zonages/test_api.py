@@ -7,15 +7,16 @@ from shapely.geometry import shape
 from territoires.importers.contours import read_features
 from territoires.importers.qpv import import_qpv, qpv_spec
 from territoires.models import Region, Zone
+from tests.factories import ActeFactory
 
-from .conftest import QPV_FILE, make_act, needs_contours, needs_qpv
+from .conftest import QPV_FILE, needs_contours, needs_qpv
 
 pytestmark = pytest.mark.django_db
 URL = reverse("territoires:api-lieu")
 
 
 def test_zones_of_a_commune_with_their_act(client):
-    make_act({"zip": ["77379"]}, titre="Arrêté ARS du 31 mars 2022", demonstration=True)
+    ActeFactory(zones={"zip": ["77379"]}, titre="Arrêté ARS du 31 mars 2022", demonstration=True)
     data = client.get(URL, {"commune": "77379"}).json()
     assert data["zones"] == [
         {
@@ -48,7 +49,7 @@ def test_a_commune_without_zone_has_an_empty_list(client):
 @needs_contours
 def test_a_point_in_a_qpv_gives_its_code_and_the_commune_zones(client):
     import_qpv(read_features(QPV_FILE), qpv_spec(Region.objects.get(code="11")))
-    make_act({"zac": ["75056"]})
+    ActeFactory(zones={"zac": ["75056"]})
     inside = shape(Zone.objects.get(code="QN07501M").geometrie).representative_point()
     data = client.get(URL, {"lat": f"{inside.y:.6f}", "lon": f"{inside.x:.6f}"}).json()
     assert data["arrondissement"]["code"] == "75113"

@@ -9,8 +9,9 @@ from django.core.management import call_command
 from territoires.models import Commune, Zonage
 from territoires.zonages.importers.demo import load_demo
 from territoires.zonages.lookup import zones_for_communes
+from tests.factories import ActeFactory
 
-from .conftest import counts, make_act
+from .conftest import counts
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +80,9 @@ def test_loading_twice_changes_nothing_and_gives_the_same_zoning():
 
 def test_a_real_act_replaces_the_demo_without_code_change():
     load_demo(["11"], ["medecin-generaliste"])
-    make_act({"zac": ["93066"]}, date=dt.date(2025, 12, 9), titre="Arrêté officiel 2025")
+    ActeFactory(
+        zones={"zac": ["93066"]}, date_acte=dt.date(2025, 12, 9), titre="Arrêté officiel 2025"
+    )
     (match,) = zones_for_communes(["93066"], kind="ars")["93066"]
     assert (match.zonage_titre, match.demonstration) == ("Arrêté officiel 2025", False)
     # The demonstration act is kept for the dates before the real one.

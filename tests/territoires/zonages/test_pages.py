@@ -8,8 +8,9 @@ from django.urls import reverse
 
 from territoires import maps as territoires_maps
 from territoires.zonages import maps as zonages_maps
+from tests.factories import ActeFactory
 
-from .conftest import make_act, needs_contours
+from .conftest import needs_contours
 
 pytestmark = pytest.mark.django_db
 URL = reverse("zonages:index")
@@ -17,8 +18,8 @@ URL = reverse("zonages:index")
 
 @pytest.fixture
 def doctors_93():
-    return make_act(
-        {"zip": ["93066", "93008"], "zac": ["93029"], "hors-zonage": ["93005"]},
+    return ActeFactory(
+        zones={"zip": ["93066", "93008"], "zac": ["93029"], "hors-zonage": ["93005"]},
         titre="Arrêté ARS n° 2022-01",
     )
 
@@ -54,14 +55,16 @@ def test_map_legend_table_and_summary_of_a_departement(client, doctors_93):
 
 @needs_contours
 def test_demo_notice_when_a_displayed_zoning_is_demonstration(client):
-    make_act({"zip": ["93066"]}, demonstration=True, titre="Zonage de démonstration — test")
+    ActeFactory(
+        zones={"zip": ["93066"]}, demonstration=True, titre="Zonage de démonstration — test"
+    )
     html = client.get(URL, {"profession": "medecin-generaliste", "departement": "93"}).content
     assert "Données de démonstration" in html.decode()
 
 
 @needs_contours
 def test_paris_is_shown_by_arrondissement_with_partial_zones(client):
-    make_act({"zac": ["75118"], "zip": [("75116", "751166199")]})
+    ActeFactory(zones={"zac": ["75118"], "zip": [("75116", "751166199")]})
     response = client.get(URL, {"profession": "medecin-generaliste", "departement": "75"})
     html = unescape(response.content.decode())
     table = html[html.index('id="tableau-zones"') : html.index("</table>")]
@@ -91,8 +94,8 @@ def test_map_payload_of_a_departement_stays_small(doctors_93):
 
 
 def test_past_date_shows_the_act_then_in_force(client):
-    make_act({"zip": ["93066"]}, date=dt.date(2018, 7, 2), titre="Arrêté 2018")
-    make_act({"zac": ["93066"]}, titre="Arrêté 2022")
+    ActeFactory(zones={"zip": ["93066"]}, date_acte=dt.date(2018, 7, 2), titre="Arrêté 2018")
+    ActeFactory(zones={"zac": ["93066"]}, titre="Arrêté 2022")
     params = {"profession": "medecin-generaliste", "departement": "93"}
     assert "Arrêté 2022" in client.get(URL, params).content.decode()
     html = client.get(URL, {**params, "date": "2019-01-01"}).content.decode()
@@ -122,7 +125,7 @@ def test_bad_values_get_a_french_400(client, params, message):
 
 
 def test_a_place_by_postal_code_or_name_lists_its_zones_per_profession(client, doctors_93):
-    make_act({"tres-sous-dotee": ["93066"]}, profession="infirmier")
+    ActeFactory(zones={"tres-sous-dotee": ["93066"]}, profession="infirmier")
     html = client.get(URL, {"lieu": "93200"}).content.decode()
     box = html[html.index('id="zones-au-point"') :]
     assert "Zones en vigueur à Saint-Denis (93066)" in box
@@ -143,7 +146,7 @@ def test_an_ambiguous_name_offers_a_choice_that_keeps_the_map_choice(client):
 
 
 def test_commune_page_lists_its_zones_per_profession_with_sources(client):
-    make_act({"zac": ["75056"], "zip": [("75116", "751166199")]}, titre="Arrêté ARS 2022")
+    ActeFactory(zones={"zac": ["75056"], "zip": [("75116", "751166199")]}, titre="Arrêté ARS 2022")
     html = unescape(client.get(reverse("territoires:commune", args=["75116"])).content.decode())
     section = html[html.index('id="titre-zonages-commune"') :]
     assert "Zones en vigueur à Paris 16e Arrondissement (75116)" in section
@@ -160,7 +163,7 @@ def test_commune_section_costs_three_queries(rf, django_assert_num_queries):
     from territoires.zonages.sections import commune_section
 
     commune = Commune.objects.with_refs().get(code="93066")
-    make_act({"zip": ["93066"]}, demonstration=True)
+    ActeFactory(zones={"zip": ["93066"]}, demonstration=True)
     with django_assert_num_queries(3):
         context = commune_section(rf.get("/"), commune)
     assert context["zones_demonstration"] is True
@@ -176,9 +179,9 @@ def test_departement_page_links_to_each_zoning_map(client):
 def test_landing_lists_the_acts_in_force_in_a_constant_number_of_queries(
     client, django_assert_num_queries
 ):
-    make_act({"zip": ["93066"]}, date=dt.date(2018, 7, 2), titre="Arrêté 2018")
-    make_act({"zac": ["93066"]}, titre="Arrêté 2022", demonstration=True)
-    make_act({"sous-dotee": ["93066"]}, profession="infirmier", titre="Arrêté infirmiers")
+    ActeFactory(zones={"zip": ["93066"]}, date_acte=dt.date(2018, 7, 2), titre="Arrêté 2018")
+    ActeFactory(zones={"zac": ["93066"]}, titre="Arrêté 2022", demonstration=True)
+    ActeFactory(zones={"sous-dotee": ["93066"]}, profession="infirmier", titre="Arrêté infirmiers")
     with django_assert_num_queries(2):  # départements of the form, acts
         response = client.get(URL)
     html = response.content.decode()

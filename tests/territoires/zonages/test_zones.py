@@ -6,8 +6,7 @@ import pytest
 
 from territoires.models import Commune
 from territoires.zonages.lookup import notify_zonages_changed, zones_at, zones_for_communes
-
-from .conftest import make_act
+from tests.factories import ActeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -16,8 +15,12 @@ D2018, D2022 = dt.date(2018, 7, 2), dt.date(2022, 3, 31)
 
 @pytest.fixture
 def doctors_2018_and_2022():
-    old = make_act({"zip": ["93066"], "zac": ["77379"]}, date=D2018, titre="Arrêté 2018")
-    new = make_act({"zip-plus": ["93066"], "zip": ["77379"]}, date=D2022, titre="Arrêté 2022")
+    old = ActeFactory(
+        zones={"zip": ["93066"], "zac": ["77379"]}, date_acte=D2018, titre="Arrêté 2018"
+    )
+    new = ActeFactory(
+        zones={"zip-plus": ["93066"], "zip": ["77379"]}, date_acte=D2022, titre="Arrêté 2022"
+    )
     return old, new
 
 
@@ -36,8 +39,10 @@ def test_newer_act_supersedes_the_older_from_its_start_date(doctors_2018_and_202
 
 
 def test_supersession_is_per_profession_and_region(doctors_2018_and_2022):
-    make_act({"tres-sous-dotee": ["93066"]}, profession="infirmier", date=dt.date(2019, 1, 1))
-    make_act({"zip": ["67482"]}, region="44", date=dt.date(2019, 1, 1))
+    ActeFactory(
+        zones={"tres-sous-dotee": ["93066"]}, profession="infirmier", date_acte=dt.date(2019, 1, 1)
+    )
+    ActeFactory(zones={"zip": ["67482"]}, region_code="44", date_acte=dt.date(2019, 1, 1))
     found = zones_at("93066", date=dt.date(2024, 1, 1))
     assert [(m.profession, m.categorie) for m in found] == [
         ("medecin-generaliste", "zip-plus"),
@@ -49,22 +54,27 @@ def test_supersession_is_per_profession_and_region(doctors_2018_and_2022):
 
 
 def test_an_ended_act_does_not_bring_the_older_one_back():
-    make_act({"zip": ["93066"]}, date=D2018, titre="Arrêté 2018")
-    make_act({"zac": ["93066"]}, date=D2022, valide_au=dt.date(2023, 12, 31), titre="Arrêté 2022")
+    ActeFactory(zones={"zip": ["93066"]}, date_acte=D2018, titre="Arrêté 2018")
+    ActeFactory(
+        zones={"zac": ["93066"]},
+        date_acte=D2022,
+        valide_au=dt.date(2023, 12, 31),
+        titre="Arrêté 2022",
+    )
     assert categories(zones_at("93066", date=dt.date(2023, 6, 1))) == [("zac", "Arrêté 2022")]
     assert zones_at("93066", date=dt.date(2024, 6, 1)) == []
 
 
 def test_an_official_act_wins_over_a_demonstration_act_of_the_same_day():
-    make_act({"zip": ["93066"]}, demonstration=True, titre="Démonstration")
-    make_act({"zac": ["93066"]}, titre="Officiel")
+    ActeFactory(zones={"zip": ["93066"]}, demonstration=True, titre="Démonstration")
+    ActeFactory(zones={"zac": ["93066"]}, titre="Officiel")
     found = zones_at("93066", date=D2022)
     assert categories(found) == [("zac", "Officiel")]
     assert found[0].demonstration is False
 
 
 def test_whole_commune_zones_apply_to_arrondissements_and_arrondissement_zones_to_the_city():
-    make_act({"zac": ["75056"], "zip": ["75118", ("75116", "751166199")]})
+    ActeFactory(zones={"zac": ["75056"], "zip": ["75118", ("75116", "751166199")]})
     at_18th = zones_at("75118", date=D2022)
     assert {(m.categorie, m.partiel) for m in at_18th} == {("zac", False), ("zip", False)}
     at_16th = zones_at(Commune.objects.get(code="75116"), date=D2022)
@@ -89,7 +99,9 @@ def test_a_match_carries_its_act_and_eligibility(doctors_2018_and_2022):
 def test_bulk_lookup_agrees_with_single_lookups_in_a_constant_number_of_queries(
     doctors_2018_and_2022, django_assert_num_queries
 ):
-    make_act({"zac": ["75056"], "zip": ["75118"]}, profession="sage-femme", date=D2018)
+    ActeFactory(
+        zones={"zac": ["75056"], "zip": ["75118"]}, profession="sage-femme", date_acte=D2018
+    )
     codes = ["93066", "77379", "75118", "75056", "91001", "99999"]
     for date in (dt.date(2020, 1, 1), D2022):
         with django_assert_num_queries(3):
@@ -109,7 +121,7 @@ def test_bulk_lookup_agrees_with_single_lookups_in_a_constant_number_of_queries(
 
 
 def test_the_index_follows_changes_without_queries_once_warm(django_assert_num_queries):
-    act = make_act({"zip": ["93066"]})
+    act = ActeFactory(zones={"zip": ["93066"]})
     assert categories(zones_at("93066", date=D2022))[0][0] == "zip"
     with django_assert_num_queries(0):
         zones_at("93066", date=D2022)
@@ -129,8 +141,8 @@ def test_zonages_changed_is_sent_after_commit_with_the_act(django_capture_on_com
 
     zonages_changed.connect(listener)
     try:
-        act = make_act({"zip": ["93066"]})
-        other = make_act({"zac": ["77379"]}, profession="infirmier")
+        act = ActeFactory(zones={"zip": ["93066"]})
+        other = ActeFactory(zones={"zac": ["77379"]}, profession="infirmier")
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             notify_zonages_changed([other.pk, act.pk])
             notify_zonages_changed([act.pk])
