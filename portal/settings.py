@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",  # admin login throttling (portal/login_throttle.py)
+    "csp",  # Content-Security-Policy with a per-request nonce (its system checks)
     "import_export",
     "portal",
     "territoires",
@@ -58,7 +60,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "portal.security.SecurityHeadersMiddleware",  # CSP nonce, Permissions-Policy, size cap
+    "portal.middleware.RequestSizeLimitMiddleware",  # 413 before any body is read
+    "csp.middleware.CSPMiddleware",  # CONTENT_SECURITY_POLICY, request.csp_nonce
+    "portal.lib.csp.CspNonceMiddleware",  # the nonce for code without the request
+    "portal.middleware.SecurityHeadersMiddleware",  # Permissions-Policy, CORP
+    "portal.middleware.NulByteMiddleware",  # French 400 for a NUL in the address
     "portal.health.DatabaseUnavailableMiddleware",  # 503 + Retry-After, before the session
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -187,10 +193,30 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
-# Content-Security-Policy (portal/security.py): map tiles are the only third-party content.
-CSP_IMG_HOSTS = env_list(
-    "PORTAL_CSP_IMG_HOSTS", "https://data.geopf.fr,https://tile.openstreetmap.org"
-)
+# Content-Security-Policy (django-csp): scripts from our origin or with the request's nonce;
+# map tiles are the only third-party content. Styles keep 'unsafe-inline': Leaflet, folium and
+# the DSFR write style="…" attributes, which cannot carry a nonce (and a nonce in style-src
+# would disable 'unsafe-inline'); styles cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [
+            SELF,
+            "data:",
+            *env_list(
+                "PORTAL_CSP_IMG_HOSTS", "https://data.geopf.fr,https://tile.openstreetmap.org"
+            ),
+        ],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Admin login throttling: django-axes, counters in the database (portal/login_throttle.py).

@@ -3,7 +3,7 @@
 
 from django import template
 
-from portal.security import current_nonce
+from portal.lib.csp import current_nonce
 
 register = template.Library()
 

@@ -3,11 +3,12 @@
 import re
 
 import pytest
+from csp.middleware import CSPMiddleware
 from django.http import HttpResponse
 from django.template import Context, Template
 from django.test import RequestFactory
 
-from portal.security import SecurityHeadersMiddleware
+from portal.lib.csp import CspNonceMiddleware
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +70,41 @@ def test_no_inline_script_without_the_nonce_on_any_public_page(client, pages):
     assert offenders == []
 
 
+# Pages a browser gets most, and answers that render no script (health, API, download).
+KEY_PAGES = ("/", "/carte/", "/bilan/", "/admin/login/", "/sante", "/api/v1/structures")
+
+
+def test_key_pages_carry_the_nonce_in_their_policy_and_map_scripts(client, pages):
+    """django-csp writes the nonce into the header only if the response read it: every key
+    page carries one, and every inline script of a map page carries the header's nonce."""
+    urls = dict.fromkeys([*KEY_PAGES, *(page.url for page in pages.values() if page.url)])
+    map_pages = []
+    for url in urls:
+        response = client.get(url)
+        policy = response["Content-Security-Policy"]
+        found = re.search(r"script-src 'self' 'nonce-([^' ]+)'", policy)
+        assert found, f"{url}: {policy}"
+        html = response.content.decode(errors="replace")
+        if "L.map(" not in html:
+            continue
+        map_pages.append(url)
+        inline = [tag for tag in SCRIPT_TAG.findall(html) if "src=" not in tag]
+        assert inline
+        assert all(f'nonce="{found.group(1)}"' in tag for tag in inline), url
+    assert "/carte/" in map_pages
+    assert len(map_pages) >= 3
+
+
+def test_an_oversized_body_is_refused_before_the_other_guards(client, settings):
+    """The size guard comes first: a huge body to an address with a NUL is a 413, not the
+    NUL guard's 400 (which would have let the request further in)."""
+    settings.IMPORT_MAX_FILE_SIZE = 1024 * 1024
+    response = client.post(
+        "/carte/?q=%00", data=b"x", content_type="text/plain", CONTENT_LENGTH=str(50 * 1024**2)
+    )
+    assert response.status_code == 413
+
+
 def test_csp_nonce_tag_gives_the_current_request_nonce():
     """Templates without the request (widgets) read the nonce through {% csp_nonce %}."""
     template = Template('{% load portal_security %}<script nonce="{% csp_nonce %}"></script>')
@@ -77,7 +113,7 @@ def test_csp_nonce_tag_gives_the_current_request_nonce():
         return HttpResponse(template.render(Context()))
 
     request = RequestFactory().get("/")
-    response = SecurityHeadersMiddleware(view)(request)
+    response = CSPMiddleware(CspNonceMiddleware(view))(request)
     assert f'nonce="{request.csp_nonce}"'.encode() in response.content
     assert request.csp_nonce in response["Content-Security-Policy"]
     assert Template("{% load portal_security %}[{% csp_nonce %}]").render(Context()) == "[]"
