@@ -38,7 +38,7 @@ from folium.elements import JSCSSMixin
 from jinja2 import Template
 from shapely.geometry import shape
 
-from portal.security import current_nonce
+from portal.lib.csp import current_nonce
 
 # Folium asset name -> local static path. Names are those of folium 0.20 and its plugins.
 LOCAL_ASSETS = {
