@@ -39,7 +39,6 @@ def finder(request):
         "suggestions": relax_suggestions(result.search, result.lieu) if not result.count else [],
         "carte": picker,
         "geocoder": geocoder.enabled(),
-        "query": _query_without(request.GET, "page"),
         "demo_zones": any(r.demonstration for r in page.object_list),
         "breadcrumb_data": {"current": "Trouver une aide"},
     }
@@ -85,10 +84,3 @@ def _visible_aide(request, slug) -> Aide:
     if aide is None:
         raise Http404("Aucune aide publiée ne porte cette adresse.")
     return aide
-
-
-def _query_without(params, *keys) -> str:
-    remaining = params.copy()
-    for key in keys:
-        remaining.pop(key, None)
-    return remaining.urlencode()

@@ -34,13 +34,6 @@ def _table_page(request, rows):
     return page
 
 
-def _query(params, *dropped) -> str:
-    remaining = params.copy()
-    for key in dropped:
-        remaining.pop(key, None)
-    return remaining.urlencode()
-
-
 def carte(request):
     data = {
         "region": request.GET.get("region") or settings.DEFAULT_REGIONS[0],
@@ -59,9 +52,6 @@ def carte(request):
         return render(request, "structures/carte.html", context, status=400)
     region, mesure = form.cleaned_data["region"], form.cleaned_data["mesure"]
     result = carte_regionale(request, region, mesure, filterset.qs)
-    query = _query(request.GET, "page")
-    donnees = request.GET.copy()
-    donnees["region"] = region.code
     context.update(
         {
             "region": region,
@@ -74,8 +64,6 @@ def carte(request):
             "result": result,
             "carte": result.carte,
             "page_obj": _table_page(request, result.lignes),
-            "query": query,
-            "query_donnees": _query(donnees, "page", "mesure"),
         }
     )
     return render(request, "structures/carte.html", context)
@@ -97,9 +85,6 @@ def carte_departement_view(request, code):
         context["erreurs"] = first_errors(filterset)
         return render(request, "structures/carte_departement.html", context, status=400)
     result = carte_departement(request, departement, filterset.qs)
-    query = _query(request.GET, "page")
-    donnees = request.GET.copy()
-    donnees["departement"] = departement.code
     context.update(
         {
             "result": result,
@@ -109,8 +94,6 @@ def carte_departement_view(request, code):
                 "(en orange) et structures soutenues en marqueurs regroupés"
             ),
             "page_obj": _table_page(request, result.lignes),
-            "query": query,
-            "query_donnees": _query(donnees, "page"),
         }
     )
     return render(request, "structures/carte_departement.html", context)
