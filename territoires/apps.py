@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class TerritoiresConfig(AppConfig):
@@ -6,6 +7,20 @@ class TerritoiresConfig(AppConfig):
     verbose_name = "Territoires et zonages"
 
     def ready(self):
+        from territoires import locator
+        from territoires.models import CategorieZone, Contour, Zonage, Zone, ZoneCommune
+        from territoires.zonages import index
         from territoires.zonages.sections import register_sections
+        from territoires.zonages.signals import zonages_changed
 
         register_sections()
+        # The per-process indexes are dropped as soon as what they are built from changes here.
+        post_save.connect(locator.invalidate, sender=Contour, dispatch_uid="locator-contour-saved")
+        post_delete.connect(
+            locator.invalidate, sender=Contour, dispatch_uid="locator-contour-deleted"
+        )
+        for model in (Zonage, CategorieZone, Zone, ZoneCommune):
+            name = model.__name__
+            post_save.connect(index.reset_index, sender=model, dispatch_uid=f"zones-reset-{name}")
+            post_delete.connect(index.reset_index, sender=model, dispatch_uid=f"zones-del-{name}")
+        zonages_changed.connect(index.reset_index, dispatch_uid="zones-reset-signal")

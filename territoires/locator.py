@@ -2,9 +2,10 @@
 
 An in-memory STRtree over the commune and arrondissement contours, built on first use in
 each process (≈ 1 s for Île-de-France + Grand Est) and then answering in microseconds with
-no query. It is dropped when a contour is saved or deleted here (signals, imports) and, for
-changes made by another process, re-checked against the database every
-`LOCATOR_RECHECK_SECONDS` (default 30 s; None: never).
+no query. It is dropped when a contour is saved or deleted here (signals connected by
+`TerritoiresConfig.ready()`, imports) and, for changes made by another process, re-checked
+against the database every `LOCATOR_RECHECK_SECONDS` (default 30 s; None: never), through
+`portal.lib.index.RebuiltIndex`.
 
     locate(lat, lon)        -> Commune | None   the most precise: the arrondissement in
                                                 Paris/Lyon/Marseille (its `parent` is the
@@ -16,18 +17,14 @@ changes made by another process, re-checked against the database every
 from __future__ import annotations
 
 import math
-import threading
-import time
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from django.conf import settings
-from django.db import transaction
 from django.db.models import Count, Max
-from django.db.models.signals import post_delete, post_save
 from shapely.geometry import shape
 
+from portal.lib.index import RebuiltIndex
 from territoires.models import Commune, Contour
 
 
@@ -49,8 +46,6 @@ class Place:
 
 class _Index:
     def __init__(self):
-        self.stamp = _stamp()
-        self.checked_at = time.monotonic()
         parent_of = dict(Commune.objects.values_list("code", "parent__code"))
         geoms, codes, parent_codes = [], [], []
         rows = Contour.objects.filter(niveau=Contour.Niveau.COMMUNE).values_list(
@@ -108,55 +103,31 @@ def _stamp():
     )
 
 
-_index: _Index | None = None
-_generation = 0
-_lock = threading.Lock()
-
-
-def _get_index() -> _Index:
-    global _index
-    index = _index
-    if index is not None:
-        recheck = getattr(settings, "LOCATOR_RECHECK_SECONDS", 30)
-        if recheck is not None and time.monotonic() - index.checked_at > recheck:
-            if _stamp() != index.stamp:
-                invalidate()
-                index = None
-            else:
-                index.checked_at = time.monotonic()
-    if index is None:
-        with _lock:
-            index = _index
-            if index is None:
-                index = _index = _Index()
-    return index
+_index = RebuiltIndex(_Index, _stamp, recheck_setting="LOCATOR_RECHECK_SECONDS")
 
 
 def invalidate(**kwargs):
     """Drop this process's index; the next lookup rebuilds it."""
-    global _index, _generation
-    _index = None
-    _generation += 1
+    _index.drop()
 
 
 def invalidate_on_commit():
     """For imports: drop the index now (same transaction) and once the change is committed."""
-    invalidate()
-    transaction.on_commit(invalidate)
+    _index.drop_on_commit()
 
 
 def is_built() -> bool:
-    return _index is not None
+    return _index.built
 
 
 def generation() -> int:
     """Changes each time the index is dropped (tests rebuild it after a rolled-back change)."""
-    return _generation
+    return _index.generation
 
 
 def warm():
     """Build the index now (process start, tests) rather than on the first lookup."""
-    return _get_index()
+    return _index.get()
 
 
 def _valid(lat, lon) -> bool:
@@ -174,7 +145,7 @@ def locate_codes(lat: float, lon: float) -> Codes | None:
     """INSEE codes of the commune (and arrondissement) containing the point, or None."""
     if not _valid(lat, lon):
         return None
-    return _get_index().lookup(float(lon), float(lat))
+    return _index.get().lookup(float(lon), float(lat))
 
 
 def locate_place(lat: float, lon: float) -> Place | None:
@@ -194,7 +165,3 @@ def locate(lat: float, lon: float) -> Commune | None:
     """The most precise territory containing the point: arrondissement, else commune."""
     place = locate_place(lat, lon)
     return place.precise if place else None
-
-
-post_save.connect(invalidate, sender=Contour, dispatch_uid="locator-contour-saved")
-post_delete.connect(invalidate, sender=Contour, dispatch_uid="locator-contour-deleted")

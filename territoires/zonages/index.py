@@ -4,36 +4,40 @@ Built on first use from every act, zone and commune link (a few seconds for Île
 Grand Est with every profession), it then answers without any query: commune → matches
 (merged results cached per commune and date), and the QPV polygons as prepared geometries
 behind a vectorised bounding-box filter. It is dropped when zoning rows are saved or deleted
-here (model signals, `zonages_changed`) and, for changes made by another process, re-checked
-against the database every `ZONAGES_INDEX_RECHECK_SECONDS` (default 30; None: never).
+here (model signals and `zonages_changed`, connected by `TerritoiresConfig.ready()`) and, for
+changes made by another process, re-checked against the database every
+`ZONAGES_INDEX_RECHECK_SECONDS` (default 30; None: never), through
+`portal.lib.index.RebuiltIndex`.
 """
 
-import threading
-import time
 from collections import defaultdict
 
 import numpy as np
 import shapely
-from django.conf import settings
 from django.db.models import Count, Max
-from django.db.models.signals import post_delete, post_save
 from shapely.geometry import shape
 
-from territoires.models import CategorieZone, Commune, Zonage, Zone, ZoneCommune
-from territoires.zonages.lookup import ZoneMatch, _active_ids, _acts, _gather, _merge, _rows
-from territoires.zonages.signals import zonages_changed
+from portal.lib.index import RebuiltIndex
+from territoires.models import Commune, Zonage, Zone, ZoneCommune
+from territoires.zonages.rules import (
+    ZoneMatch,
+    active_ids,
+    acts,
+    commune_rows,
+    gather,
+    merge,
+    zone_match,
+)
 
 MAX_CACHED_RESULTS = 100_000
 
 
 class _Index:
     def __init__(self):
-        self.stamp = _stamp()
-        self.checked_at = time.monotonic()
-        self.acts = _acts(Zonage.objects.order_by())
+        self.acts = acts(Zonage.objects.order_by())
         self.per_commune = defaultdict(list)
         self.polygon_zones = set()
-        for code, geometry, match in _rows(ZoneCommune.objects.order_by()):
+        for code, geometry, match in commune_rows(ZoneCommune.objects.order_by()):
             self.per_commune[code].append(match)
             if geometry:
                 self.polygon_zones.add(match.zone_id)
@@ -52,7 +56,7 @@ class _Index:
             except (KeyError, TypeError, ValueError, AttributeError, shapely.errors.ShapelyError):
                 continue  # a malformed polygon must not break every lookup
             geometries.append(geometry)
-            self.polygon_matches.append(_zone_match(zone, partiel=False))
+            self.polygon_matches.append(zone_match(zone, partiel=False))
             self.polygon_zones.add(zone.id)
         self.geometries = np.array(geometries, dtype=object)
         shapely.prepare(self.geometries)
@@ -67,11 +71,11 @@ class _Index:
         if date not in self._active:
             if len(self._active) > 256:
                 self._active.clear()
-            self._active[date] = _active_ids(self.acts, date)
+            self._active[date] = active_ids(self.acts, date)
         return self._active[date]
 
     def commune_matches(self, code) -> list[ZoneMatch]:
-        return _gather(code, self.per_commune, self.parent, self.children)
+        return gather(code, self.per_commune, self.parent, self.children)
 
     def commune_result(self, code, date, without_polygons=False) -> tuple[ZoneMatch, ...]:
         """Merged matches of a commune on a date (cached); optionally without the polygon
@@ -83,7 +87,7 @@ class _Index:
             matches = self.commune_matches(code)
             if without_polygons:
                 matches = [m for m in matches if m.zone_id not in self.polygon_zones]
-            self._results[key] = tuple(_merge(matches, self.active(date)))
+            self._results[key] = tuple(merge(matches, self.active(date)))
         return self._results[key]
 
     def point_matches(self, lon, lat) -> list[ZoneMatch]:
@@ -96,69 +100,23 @@ class _Index:
         return [self.polygon_matches[i] for i in sorted(hits)]
 
 
-def _zone_match(zone: Zone, partiel: bool) -> ZoneMatch:
-    zonage, categorie = zone.zonage, zone.categorie
-    return ZoneMatch(
-        kind=zonage.kind,
-        categorie=categorie.code,
-        categorie_libelle=categorie.libelle,
-        categorie_ordre=categorie.ordre,
-        profession=zonage.profession or None,
-        libelle=zone.libelle or categorie.libelle,
-        code=zone.code,
-        eligibilites=list(categorie.eligibilites or []),
-        zonage_id=zonage.id,
-        zonage_titre=zonage.titre,
-        zonage_editeur=zonage.editeur,
-        zonage_date=zonage.date_acte,
-        zonage_url=zonage.url,
-        demonstration=zonage.demonstration,
-        partiel=partiel,
-        zone_id=zone.id,
-    )
-
-
 def _stamp():
     """Cheap fingerprint of the zonings, compared by other processes to notice changes."""
     return tuple(Zonage.objects.aggregate(n=Count("id"), m=Max("modifie_le")).values())
 
 
-_lock = threading.Lock()
-_index: _Index | None = None
+_index = RebuiltIndex(_Index, _stamp, recheck_setting="ZONAGES_INDEX_RECHECK_SECONDS")
 
 
 def get_index() -> _Index:
-    global _index
-    index = _index
-    if index is not None:
-        recheck = getattr(settings, "ZONAGES_INDEX_RECHECK_SECONDS", 30)
-        if recheck is not None and time.monotonic() - index.checked_at > recheck:
-            if _stamp() != index.stamp:
-                index = None
-            else:
-                index.checked_at = time.monotonic()
-    if index is None:
-        with _lock:
-            index = _index = _Index()
-    return index
-
-
-_generation = 0
+    return _index.get()
 
 
 def reset_index(**kwargs):
     """Drop this process's index; the next lookup rebuilds it."""
-    global _index, _generation
-    _index = None
-    _generation += 1
+    _index.drop()
 
 
 def generation() -> int:
     """Changes each time the index is dropped (tests drop it after a rolled-back change)."""
-    return _generation
-
-
-for _model in (Zonage, CategorieZone, Zone, ZoneCommune):
-    post_save.connect(reset_index, sender=_model, dispatch_uid=f"zones-reset-{_model.__name__}")
-    post_delete.connect(reset_index, sender=_model, dispatch_uid=f"zones-del-{_model.__name__}")
-zonages_changed.connect(reset_index, dispatch_uid="zones-reset-signal")
+    return _index.generation

@@ -1,18 +1,8 @@
 """Which zones apply here, on that date? The one answer every app asks of the zonings.
 
-Rules (shared by the single lookup and the bulk lookup):
-- Acts in force: for one kind + profession + région, the newest act whose `valide_du` is on
-  or before the date supersedes the older ones (on the same start date, an official act
-  wins over a demonstration one); if that newest act has ended (`valide_au` before the
-  date), the group has no zone on that date (an older act does not come back).
-- Paris/Lyon/Marseille: a zone defined on the whole commune (75056) applies to each of its
-  arrondissements; a zone defined on an arrondissement (or an IRIS) is reported for the
-  parent commune too, with `partiel=True` (it covers only part of the commune).
-- Zones with polygons (QPV): for a commune they are `partiel=True` (the quartier is part of
-  the commune); for a point, only the polygons containing the point count, `partiel=False`.
-
-`zones_at` answers from an in-memory index (per process, built on first use, dropped when a
-zoning changes here, and re-checked against the database every
+The rules (acts in force, arrondissements, polygons) are in `territoires.zonages.rules`.
+`zones_at` answers from an in-memory index (`territoires.zonages.index`: per process, built
+on first use, dropped when a zoning changes here, and re-checked against the database every
 `ZONAGES_INDEX_RECHECK_SECONDS` for changes made by other processes). `zones_for_communes`
 runs a constant number of queries and does not depend on the index's state, so pages that
 pin their query counts stay deterministic.
@@ -20,188 +10,30 @@ pin their query counts stay deterministic.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import time
 from collections import defaultdict
-from dataclasses import dataclass, replace
 
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from territoires.models import (
-    Commune,
-    Profession,
-    Zonage,
-    ZonageKind,
-    ZoneCommune,
+from territoires import locator
+from territoires.models import Commune, Zonage, ZoneCommune
+from territoires.zonages.index import get_index, reset_index
+from territoires.zonages.rules import (
+    KIND_ORDER,
+    PROFESSION_ORDER,
+    ZoneMatch,
+    act_of,
+    active_ids,
+    acts,
+    commune_rows,
+    gather,
+    merge,
+    sort_key,
 )
 from territoires.zonages.signals import zonages_changed
-
-
-@dataclass(frozen=True)
-class ZoneMatch:
-    kind: str
-    categorie: str  # stable slug of the category ("zip", "tres-sous-dotee", "qpv"…)
-    categorie_libelle: str
-    categorie_ordre: int
-    profession: str | None
-    libelle: str
-    code: str  # official code (QPV) or ""
-    eligibilites: list[str]
-    zonage_id: int
-    zonage_titre: str
-    zonage_editeur: str
-    zonage_date: dt.date
-    zonage_url: str
-    demonstration: bool
-    partiel: bool
-    zone_id: int
-
-    @property
-    def profession_libelle(self) -> str:
-        return Profession(self.profession).label if self.profession else ""
-
-
-_KIND_ORDER = {kind: i for i, kind in enumerate(ZonageKind.values)}
-_PROFESSION_ORDER = {p: i for i, p in enumerate(Profession.values)}
-
-
-def sort_key(match: ZoneMatch):
-    return (
-        _KIND_ORDER.get(match.kind, 99),
-        _PROFESSION_ORDER.get(match.profession or "", 99),
-        match.zonage_id,
-        match.categorie_ordre,
-        match.libelle,
-        match.zone_id,
-    )
-
-
-@dataclass(frozen=True)
-class _Act:
-    id: int
-    group: tuple  # (kind, profession, region_id)
-    valide_du: dt.date
-    valide_au: dt.date | None
-    date_acte: dt.date
-    demonstration: bool
-
-    @property
-    def rank(self):
-        # Same start date: an official act wins over a demonstration one.
-        return (self.valide_du, not self.demonstration, self.date_acte, self.id)
-
-
-def _active_ids(acts, date) -> frozenset[int]:
-    """Ids of the acts that apply on `date`, supersession resolved."""
-    newest = {}
-    for act in acts:
-        if act.valide_du > date:
-            continue
-        best = newest.get(act.group)
-        if best is None or act.rank > best.rank:
-            newest[act.group] = act
-    return frozenset(
-        act.id for act in newest.values() if act.valide_au is None or act.valide_au >= date
-    )
-
-
-_ACT_FIELDS = (
-    "id",
-    "kind",
-    "profession",
-    "region_id",
-    "valide_du",
-    "valide_au",
-    "date_acte",
-    "demonstration",
-)
-
-
-def _acts(queryset) -> list[_Act]:
-    return [
-        _Act(
-            id=row["id"],
-            group=(row["kind"], row["profession"], row["region_id"]),
-            valide_du=row["valide_du"],
-            valide_au=row["valide_au"],
-            date_acte=row["date_acte"],
-            demonstration=row["demonstration"],
-        )
-        for row in queryset.values(*_ACT_FIELDS)
-    ]
-
-
-_ROW_FIELDS = (
-    "commune__code",
-    "code_iris",
-    "zone_id",
-    "zone__code",
-    "zone__libelle",
-    "zone__categorie__code",
-    "zone__categorie__libelle",
-    "zone__categorie__ordre",
-    "zone__categorie__eligibilites",
-    "zone__zonage_id",
-    "zone__zonage__kind",
-    "zone__zonage__profession",
-    "zone__zonage__titre",
-    "zone__zonage__editeur",
-    "zone__zonage__date_acte",
-    "zone__zonage__url",
-    "zone__zonage__demonstration",
-)
-
-
-def _rows(queryset):
-    """(commune code, has polygons, match) for each commune of each zone."""
-    has_geometry = ExpressionWrapper(Q(zone__geometrie__isnull=False), output_field=BooleanField())
-    for row in queryset.annotate(has_geometry=has_geometry).values(*_ROW_FIELDS, "has_geometry"):
-        yield (
-            row["commune__code"],
-            row["has_geometry"],
-            _match(row, partiel=bool(row["code_iris"]) or row["has_geometry"]),
-        )
-
-
-def _match(row, partiel) -> ZoneMatch:
-    return ZoneMatch(
-        kind=row["zone__zonage__kind"],
-        categorie=row["zone__categorie__code"],
-        categorie_libelle=row["zone__categorie__libelle"],
-        categorie_ordre=row["zone__categorie__ordre"],
-        profession=row["zone__zonage__profession"] or None,
-        libelle=row["zone__libelle"] or row["zone__categorie__libelle"],
-        code=row["zone__code"],
-        eligibilites=list(row["zone__categorie__eligibilites"] or []),
-        zonage_id=row["zone__zonage_id"],
-        zonage_titre=row["zone__zonage__titre"],
-        zonage_editeur=row["zone__zonage__editeur"],
-        zonage_date=row["zone__zonage__date_acte"],
-        zonage_url=row["zone__zonage__url"],
-        demonstration=row["zone__zonage__demonstration"],
-        partiel=partiel,
-        zone_id=row["zone_id"],
-    )
-
-
-def _partial(match: ZoneMatch) -> ZoneMatch:
-    return match if match.partiel else replace(match, partiel=True)
-
-
-def _merge(matches, active) -> list[ZoneMatch]:
-    """Keep active acts, one match per zone (a whole-commune match wins over a partial one)."""
-    by_zone = {}
-    for match in matches:
-        if match.zonage_id not in active:
-            continue
-        seen = by_zone.get(match.zone_id)
-        if seen is None or (seen.partiel and not match.partiel):
-            by_zone[match.zone_id] = match
-    return sorted(by_zone.values(), key=sort_key)
-
 
 _today_cache = [-1, None]  # [minute, local date]: localdate() costs more than a lookup
 
@@ -230,7 +62,7 @@ def zones_for_communes(
     codes = {c.code if isinstance(c, Commune) else str(c) for c in communes_or_codes}
     if not codes:
         return {}
-    active = _active_ids(_acts(Zonage.objects.filter(valide_du__lte=date).order_by()), date)
+    active = active_ids(acts(Zonage.objects.filter(valide_du__lte=date).order_by()), date)
     # The communes asked for, their arrondissements, and (through parent__code) their parent.
     family = list(
         Commune.objects.filter(Q(code__in=codes) | Q(parent__code__in=codes)).values_list(
@@ -249,38 +81,22 @@ def zones_for_communes(
     if profession is not None:
         rows = rows.filter(zone__zonage__profession=profession)
     per_commune = defaultdict(list)
-    for code, _geometry, match in _rows(rows.order_by()):
+    for code, _geometry, match in commune_rows(rows.order_by()):
         per_commune[code].append(match)
-    return {code: _merge(_gather(code, per_commune, parent, children), active) for code in codes}
-
-
-def _gather(code, per_commune, parent, children):
-    matches = list(per_commune.get(code, ()))
-    if code in parent:
-        matches += per_commune.get(parent[code], ())
-    for child in children.get(code, ()):
-        matches += [_partial(m) for m in per_commune.get(child, ())]
-    return matches
+    return {code: merge(gather(code, per_commune, parent, children), active) for code in codes}
 
 
 def acts_in_force(date=None) -> list[Zonage]:
     """The acts that apply on `date` (supersession resolved), with their région: 1 query."""
     date = _today(date)
-    acts = list(Zonage.objects.filter(valide_du__lte=date).select_related("region"))
-    active = _active_ids(
-        [
-            _Act(a.pk, (a.kind, a.profession, a.region_id), a.valide_du, a.valide_au,
-                 a.date_acte, a.demonstration)
-            for a in acts
-        ],
-        date,
-    )  # fmt: skip
-    in_force = [a for a in acts if a.pk in active]
+    zonages = list(Zonage.objects.filter(valide_du__lte=date).select_related("region"))
+    active = active_ids([act_of(z) for z in zonages], date)
+    in_force = [z for z in zonages if z.pk in active]
     return sorted(
         in_force,
         key=lambda a: (
-            _KIND_ORDER.get(a.kind, 99),
-            _PROFESSION_ORDER.get(a.profession, 99),
+            KIND_ORDER.get(a.kind, 99),
+            PROFESSION_ORDER.get(a.profession, 99),
             a.region.code if a.region else "",
         ),
     )
@@ -293,8 +109,6 @@ def _commune_code(commune) -> str | None:
 
 
 def _locate(lat, lon) -> str | None:
-    from territoires import locator
-
     codes = locator.locate_codes(lat, lon)  # no query once the locator is warm
     return (codes.arrondissement or codes.commune) if codes else None
 
@@ -365,9 +179,6 @@ def notify_zonages_changed(zonage_ids=None):
     if not pending:
         transaction.on_commit(batch.send)  # outside a transaction: right now
 
-
-# The index lives in its own module; imported last (it builds on the rules above).
-from territoires.zonages.index import get_index, reset_index  # noqa: E402
 
 __all__ = [
     "ZoneMatch",
