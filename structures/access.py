@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
 from django.http import Http404
 
@@ -60,7 +61,11 @@ TOUT = Perimetre(tout=True)
 
 
 def perimetre_of(user) -> Perimetre:
-    """Scope of `user`, read from its `ProfilAgent` once per request (cached on the user)."""
+    """Scope of `user`, read from its `ProfilAgent` once per request (cached on the user).
+
+    The profile is read through its reverse accessor (`user.profil_agent`), so this module
+    does not import the models (which import the querysets, which import this module).
+    """
     if user is None or not user.is_authenticated or not user.is_active:
         return AUCUN
     cached = getattr(user, "_perimetre_structures", None)
@@ -69,10 +74,9 @@ def perimetre_of(user) -> Perimetre:
     if user.is_superuser:
         perimetre = TOUT
     else:
-        from structures.models import ProfilAgent
-
-        profil = ProfilAgent.objects.filter(user=user).first()
-        if profil is None:
+        try:
+            profil = user.profil_agent
+        except ObjectDoesNotExist:
             perimetre = AUCUN
         else:
             deps = frozenset(profil.departements.values_list("pk", flat=True))

@@ -7,6 +7,10 @@ class StructuresConfig(AppConfig):
 
     def ready(self):
         from structures.sections import register_sections
+        from structures.signals import recompute_after_zoning_change
+        from territoires.zonages.signals import zonages_changed
 
         register_sections()  # key figures and structures on the territoires département page
-        from structures import signals  # noqa: F401  (connects the zonages_changed receiver)
+        zonages_changed.connect(
+            recompute_after_zoning_change, dispatch_uid="structures-recompute-zones"
+        )
