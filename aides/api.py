@@ -1,26 +1,101 @@
-"""`GET /api/v1/aides`: the finder's search as JSON. Bad parameters give a 400 in French."""
+"""`GET /api/v1/aides`: the finder's search as JSON, with its French 400s.
 
-from django.http import JsonResponse
-from django.views.decorators.http import require_GET
+The finder (aides.search) is the validator of record: an unknown parameter or a bad value is
+refused here as it is reported on the page, by field (`details`).
+"""
 
+import datetime as dt
+
+from ninja import Query, Router
+
+from aides.choices import EtapeProjet, FormeAide, Public
+from aides.filters import SORTS
 from aides.search import as_json, run
+from portal.lib.responses import bad_request, json_response
+from portal.lib.schemas import (
+    NUMBER,
+    Erreur,
+    Reference,
+    Strict,
+    accepts,
+    enum,
+    example,
+    param,
+)
+from territoires.models import Profession
+
+router = Router(tags=["Aides"])
 
 MAX_RESULTS = 200
 
 
-@require_GET
-def aides(request):
+class AidesQuery(Strict):
+    commune: accepts() = param("Commune : code INSEE, nom ou code postal.", example="93066")
+    lat: accepts(NUMBER) = param("Latitude WGS84 du lieu d'exercice.")
+    lon: accepts(NUMBER) = param("Longitude WGS84 du lieu d'exercice.")
+    adresse: accepts() = param("Adresse (si le géocodeur est activé sur ce portail).")
+    profession: accepts(enum(Profession)) = param("Profession.", example="medecin-generaliste")
+    etape: accepts(enum(EtapeProjet)) = param("Étape du projet.")
+    public: accepts(enum(Public)) = param("Public visé.")
+    financeur: accepts() = param("Identifiant du financeur.")
+    forme: accepts(enum(FormeAide)) = param("Forme de l'aide.")
+    date: accepts({"type": "string", "format": "date"}) = param(
+        "Aides ouvertes à cette date (AAAA-MM-JJ, aujourd'hui par défaut)."
+    )
+    fermees: accepts({"type": "string", "enum": ["on", "true", "1"]}) = param(
+        "Inclure les aides fermées à cette date."
+    )
+    tri: accepts({"type": "string", "enum": list(SORTS)}) = param(
+        "Tri : pertinence, montant ou cloture."
+    )
+
+
+class AidesLieu(Strict):
+    commune: Reference | None
+    lat: float | None
+    lon: float | None
+
+
+class AideTrouvee(Strict):
+    slug: str
+    nom: str
+    sigle: str
+    financeurs: list[str]
+    forme: str
+    montant: str | None
+    montant_confirme: bool
+    ouverte: bool
+    date_cloture: dt.date | None
+    pourquoi: list[str]
+    lieu_verifie: bool
+    demonstration: bool
+    url: str
+
+
+class Aides(Strict):
+    count: int
+    date: dt.date
+    lieu: AidesLieu | None
+    avertissements: list[str]
+    results: list[AideTrouvee]
+
+
+@router.get(
+    "/aides",
+    url_name="api_aides",
+    response={200: Aides, 400: Erreur},
+    summary="Aides applicables",
+    description=(
+        "Les aides publiées, avec les filtres du moteur de recherche « Trouver une aide » : "
+        "lieu, profession, étape, public, financeur, forme, date. Chaque aide dit pourquoi "
+        "elle s'applique."
+    ),
+    openapi_extra=example("/api/v1/aides?commune=93066&profession=medecin-generaliste"),
+)
+def aides(request, query: Query[AidesQuery]):
     result = run(request.GET)
-    errors = result.search.errors
-    if errors:
-        return JsonResponse(
-            {
-                "erreur": "Paramètres invalides : corrigez-les ou retirez-les.",
-                "details": errors,
-            },
-            status=400,
-            json_dumps_params={"ensure_ascii": False},
-        )
+    if result.search.errors:
+        return bad_request(result.search.errors)
     body = {
         "count": result.count,
         "date": result.search.date.isoformat(),
@@ -28,7 +103,7 @@ def aides(request):
         "avertissements": result.notices,
         "results": [as_json(r, request) for r in result.results[:MAX_RESULTS]],
     }
-    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+    return json_response(body)
 
 
 def _lieu(lieu):

@@ -1,13 +1,12 @@
 from django.urls import path
 
-from aides import api, downloads, views
+from aides import downloads, views
 
 app_name = "aides"
 
 urlpatterns = [
     path("aides/", views.finder, name="finder"),
     path("aides/<slug:slug>/", views.detail, name="detail"),
-    path("api/v1/aides", api.aides, name="api"),
     path("donnees/aides.csv", downloads.aides_csv, name="csv"),
     path("donnees/aides.json", downloads.aides_json, name="json"),
 ]

@@ -1,232 +1,184 @@
-"""Read-only open-data API under /api/v1/ (described by portal.openapi).
+"""The read-only open-data API under /api/v1/: django-ninja, one router per owner.
 
-Bad parameters get a 400 with a French message, unknown objects a 404, never a 500.
-Licence link, ETag and caching headers come from `portal.opendata.OpenDataMiddleware`;
-Last-Modified from the `condition` decorators below.
+structures.api (structures, statistics), territoires.api (référentiel, lieu) and aides.api
+(aids) write the answers; this module assembles them, serves the OpenAPI description
+generated from their schemas (/api/v1/openapi.json, also the source of /donnees/api/ and of
+the contract tests) and turns ninja's own errors into the French answers of
+portal.lib.responses: a parameter ninja refuses is a 400, never its English 422.
+Licence link, ETag and caching headers come from `portal.opendata.OpenDataMiddleware`.
 """
 
-from functools import wraps
+from django.http import Http404
+from django.urls import reverse
+from ninja import NinjaAPI, Router
+from ninja.decorators import decorate_view
+from ninja.errors import HttpError, ValidationError
+from ninja.openapi.docs import Swagger
 
-from django.db.models import Count, Sum
-from django.http import JsonResponse
-from django.views.decorators.http import condition, require_GET
-
+from aides.api import router as aides_router
 from portal.lib.opendata import LICENCE
-from portal.openapi import description
-from structures import stats
-from structures.filters import OpenDataStructureFilter, RegionForm, first_errors
-from structures.models import Structure
-from structures.opendata import (
-    as_feature,
-    bilan_modified,
-    feature_collection,
-    structure_records,
-    structures_modified,
-)
-from territoires.models import Commune, Contour, Departement, Region
+from portal.lib.responses import bad_request, error, json_response, known_params, not_found
+from portal.lib.schemas import MEDIA_MARK, Erreur, example
+from structures.api import router as structures_router
+from territoires.api import router as territoires_router
 
-JSON_PARAMS = {"ensure_ascii": False}
-
-
-def json_response(body, status=200, content_type="application/json"):
-    return JsonResponse(
-        body, status=status, safe=False, json_dumps_params=JSON_PARAMS, content_type=content_type
-    )
+ROOT = "/api/v1/"
+STATUS_TEXTS = {
+    200: "Succès.",
+    400: "Paramètre invalide (message en français).",
+    404: "Objet inconnu (message en français).",
+}
+# What ninja's validation errors mean, in French, by pydantic error type.
+VALIDATION_MESSAGES = {
+    "missing": "Paramètre obligatoire.",
+    "int_parsing": "Nombre entier attendu.",
+    "float_parsing": "Nombre décimal attendu.",
+    "string_type": "Une seule valeur attendue.",
+}
 
 
-def bad_request(messages: list | dict):
-    return json_response(
-        {"erreur": "Paramètres invalides : corrigez-les ou retirez-les.", "details": messages},
-        status=400,
-    )
+class LocalSwagger(Swagger):
+    """Swagger UI from ninja's own static files (no CDN), reading our description."""
+
+    template = "portal/api_console.html"
+
+    def get_openapi_url(self, api, path_params):
+        return reverse("portal:api_openapi")
 
 
-def not_found(message):
-    return json_response({"erreur": message}, status=404)
-
-
-def known_params(*names):
-    """400 for a query parameter the endpoint does not know: a typo must not widen a query."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            unknown = sorted(set(request.GET) - set(names))
-            if unknown:
-                allowed = ", ".join(names) or "aucun"
-                return bad_request(
-                    {
-                        key[:40]: [f"Paramètre inconnu (paramètres acceptés : {allowed})."]
-                        for key in unknown
-                    }
-                )
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-@require_GET
-@known_params("region")
-@condition(last_modified_func=bilan_modified)
-def statistiques(request):
-    form = RegionForm(request.GET)
-    if not form.is_valid():
-        return bad_request(first_errors(form))
-    bilan = stats.compute(form.cleaned_data["region"])
-    return json_response({**bilan.as_json(), "licence": LICENCE})
-
-
-@require_GET
-@known_params(*OpenDataStructureFilter.base_filters)
-@condition(last_modified_func=structures_modified)
-def structures(request):
-    filterset = OpenDataStructureFilter(request.GET, queryset=Structure.objects.published())
-    if not filterset.is_valid():
-        return bad_request(first_errors(filterset))
-    body = feature_collection(structure_records(filterset.qs), structures_modified(request))
-    return json_response(body, content_type="application/geo+json")
-
-
-@require_GET
-@known_params()
-@condition(last_modified_func=structures_modified)
-def structure(request, id):  # `id`: the path parameter of the OpenAPI description
-    records = structure_records(Structure.objects.published().filter(pk=id))
-    if not records:
-        return not_found("Aucune structure publiée ne porte cet identifiant.")
-    return json_response(
-        {**as_feature(records[0]), "licence": LICENCE}, content_type="application/geo+json"
-    )
-
-
-# --- Territories --------------------------------------------------------------------------
-
-
-def _population(queryset, key):
-    rows = Commune.objects.communes().filter(**{f"{key}__in": queryset}).values(key)
-    return {r[key]: r["population"] for r in rows.annotate(population=Sum("population"))}
-
-
-def _bbox(niveau, code):
-    contour = Contour.objects.filter(niveau=niveau, code=code).first()
-    return list(contour.bbox) if contour else None
-
-
-@require_GET
-@known_params()
-def regions(request):
-    queryset = Region.objects.order_by("code").annotate(nombre_departements=Count("departements"))
-    results = [
-        {"code": r.code, "nom": r.nom, "nombre_departements": r.nombre_departements}
-        for r in queryset
-    ]
-    return json_response({"licence": LICENCE, "nombre": len(results), "results": results})
-
-
-@require_GET
-@known_params()
-def region(request, code):
-    found = Region.objects.filter(code=code.upper()).first()
-    if found is None:
-        return not_found("Aucune région ne porte ce code INSEE.")
-    departements = list(found.departements.order_by("code"))
-    population = _population(Region.objects.filter(pk=found.pk), "region")
-    body = {
-        "code": found.code,
-        "nom": found.nom,
-        "population": population.get(found.pk),
-        "departements": [{"code": d.code, "nom": d.nom} for d in departements],
-        "bbox": _bbox(Contour.Niveau.REGION, found.code),
-        "licence": LICENCE,
-    }
-    return json_response(body)
-
-
-@require_GET
-@known_params("region")
-def departements(request):
-    form = RegionForm(request.GET)
-    if not form.is_valid():
-        return bad_request(first_errors(form))
-    queryset = Departement.objects.select_related("region").order_by("code")
-    if form.cleaned_data["region"] is not None:
-        queryset = queryset.filter(region=form.cleaned_data["region"])
-    results = [{"code": d.code, "nom": d.nom, "region": d.region.code} for d in queryset]
-    return json_response({"licence": LICENCE, "nombre": len(results), "results": results})
-
-
-@require_GET
-@known_params()
-def departement(request, code):
-    found = Departement.objects.select_related("region").filter(code=code.upper()).first()
-    if found is None:
-        return not_found("Aucun département ne porte ce code INSEE.")
-    population = _population(Departement.objects.filter(pk=found.pk), "departement")
-    body = {
-        "code": found.code,
-        "nom": found.nom,
-        "region": {"code": found.region.code, "nom": found.region.nom},
-        "population": population.get(found.pk),
-        "nombre_communes": found.communes.filter(type=Commune.Type.COMMUNE).count(),
-        "bbox": _bbox(Contour.Niveau.DEPARTEMENT, found.code),
-        "licence": LICENCE,
-    }
-    return json_response(body)
-
-
-def _commune_json(commune: Commune, detail=False) -> dict:
-    body = {
-        "code": commune.code,
-        "nom": commune.nom,
-        "type": commune.type,
-        "departement": commune.departement.code,
-        "region": commune.region.code,
-        "population": commune.population,
-        "codes_postaux": commune.liste_codes_postaux,
-        "commune_parente": commune.parent.code if commune.parent_id else None,
-    }
-    if detail:
-        epci = commune.epci
-        body["epci"] = {"code": epci.code, "nom": epci.nom, "type": epci.type} if epci else None
-        body["bbox"] = _bbox(Contour.Niveau.COMMUNE, commune.code)
-    return body
-
-
-@require_GET
-@known_params("departement", "region")
-def communes(request):
-    form = RegionForm(request.GET)
-    code = request.GET.get("departement", "")
-    if not form.is_valid():
-        return bad_request(first_errors(form))
-    queryset = Commune.objects.select_related("departement", "region", "parent").order_by("code")
-    if code:
-        dep = Departement.objects.filter(code=code.upper()).first() if len(code) <= 3 else None
-        if dep is None:
-            return bad_request(["Département inconnu : indiquez son code INSEE (93, 2A…)."])
-        queryset = queryset.filter(departement=dep)
-    elif form.cleaned_data["region"] is not None:
-        queryset = queryset.filter(region=form.cleaned_data["region"])
-    else:
-        return bad_request(
-            ["Précisez un département (?departement=93) ou une région (?region=11)."]
+class PortalAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(
+            path_prefix=ROOT if path_prefix is None else path_prefix, path_params=path_params
         )
-    results = [_commune_json(c) for c in queryset]
-    return json_response({"licence": LICENCE, "nombre": len(results), "results": results})
+        for item in schema["paths"].values():
+            for operation in item.values():
+                _frenchify(operation)
+        return schema
 
 
-@require_GET
-@known_params()
-def commune(request, code):
-    found = Commune.objects.with_refs().filter(code=code.upper()).first()
-    if found is None:
-        return not_found("Aucune commune ne porte ce code INSEE.")
-    return json_response({**_commune_json(found, detail=True), "licence": LICENCE})
+def _frenchify(operation: dict) -> None:
+    """French status texts; GeoJSON answers said as such (ninja knows one media type);
+    statuses as the JSON text has them ("200": ninja keeps ints)."""
+    media = operation.pop(MEDIA_MARK, None)
+    responses = {}
+    for status, response in operation["responses"].items():
+        response["description"] = STATUS_TEXTS.get(int(status), response["description"])
+        if media and int(status) == 200:
+            response["content"] = {media: response["content"].popitem()[1]}
+        responses[str(status)] = response
+    operation["responses"] = responses
 
 
-@require_GET
-@known_params()
+api = PortalAPI(
+    title="API des données ouvertes — Portail de l'accès aux soins",
+    version="1.0.0",
+    description=(
+        "API en lecture seule des aides contre les déserts médicaux, des structures "
+        "soutenues, des statistiques du bilan et du référentiel territorial. Réponses en "
+        "JSON (UTF-8), en-têtes ETag et Last-Modified pour la mise en cache, erreurs en "
+        "français (400 : paramètre invalide ; 404 : objet inconnu)."
+    ),
+    openapi_extra={"info": {"license": {"name": LICENCE["nom"], "url": LICENCE["url"]}}},
+    servers=[{"url": "/"}],
+    urls_namespace="portal",
+    # The description is an operation of its own (`description` below); the interactive
+    # documentation is served by portal.urls_public under /donnees/api/.
+    openapi_url=None,
+    docs=LocalSwagger(settings={"validatorUrl": None}),
+)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc):
+    details = {}
+    for problem in exc.errors:
+        name = str(problem["loc"][-1])[:40]
+        message = VALIDATION_MESSAGES.get(problem["type"], "Valeur invalide.")
+        details.setdefault(name, []).append(message)
+    return bad_request(details)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    return error("Requête invalide." if exc.status_code == 400 else str(exc), exc.status_code)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return not_found("Aucun objet à cette adresse.")
+
+
+@api.exception_handler(Exception)
+def _unexpected(request, exc):
+    """Django's own handling (the 500 page, portal.health's 503), DEBUG or not."""
+    raise exc
+
+
+description_router = Router(tags=["Description"])
+
+
+@description_router.get(
+    "/openapi.json",
+    url_name="api_openapi",
+    response={200: dict, 400: Erreur},
+    summary="Cette description",
+    description="La description OpenAPI 3.1 de l'API.",
+    openapi_extra=example("/api/v1/openapi.json"),
+)
+@decorate_view(known_params())
 def openapi(request):
     return json_response(description())
+
+
+api.add_router("", structures_router)
+api.add_router("", aides_router)
+api.add_router("", territoires_router)
+api.add_router("", description_router)
+
+
+def description() -> dict:
+    """The OpenAPI 3.1 description of /api/v1/, generated from the routers' schemas."""
+    return api.get_openapi_schema()
+
+
+def urlpatterns() -> list:
+    """The API's routes, without ninja's root view (a 404 that describes nothing)."""
+    patterns, _app, _namespace = api.urls
+    return [pattern for pattern in patterns if pattern.name != "api-root"]
+
+
+def docs(request):
+    """Swagger UI on the generated description, from ninja's static files."""
+    return api.docs.render_page(request, api)
+
+
+def endpoints() -> list[dict]:
+    """The operations for the documentation page, in the description's order."""
+    result = []
+    for path, item in description()["paths"].items():
+        get = item["get"]
+        result.append(
+            {
+                "path": path,
+                "summary": get["summary"],
+                "description": get.get("description", ""),
+                "parameters": [
+                    {
+                        "name": p["name"],
+                        "where": "chemin" if p["in"] == "path" else "requête",
+                        "required": p["required"],
+                        "description": p.get("description", ""),
+                        "values": _values(p["schema"]),
+                    }
+                    for p in get["parameters"]
+                ],
+                "example": get.get("x-exemple", ""),
+                "id": path.strip("/").replace("/", "-").replace("{", "").replace("}", ""),
+            }
+        )
+    return result
+
+
+def _values(schema: dict) -> list:
+    return schema.get("enum") or schema.get("items", {}).get("enum", [])

@@ -5,8 +5,10 @@ could read it), the NUL guard after django-csp (its French 400 page carries the 
 """
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.template.loader import render_to_string
+
+from portal.lib.responses import bad_request
 
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(self), gyroscope=(), magnetometer=(), "
@@ -55,9 +57,7 @@ class NulByteMiddleware:
         if path.startswith("/admin/") or ("\x00" not in path and not _query_has_nul(request)):
             return self.get_response(request)
         if path.startswith("/api/"):
-            # The API's own 400 shape (portal.api), so clients read one kind of error.
-            erreur = "Paramètres invalides : corrigez-les ou retirez-les."
-            return JsonResponse({"erreur": erreur, "details": [NUL_MESSAGE]}, status=400)
+            return bad_request([NUL_MESSAGE])  # the API's own 400, one kind of error
         return HttpResponse(
             render_to_string("400.html", {"message": NUL_MESSAGE}),
             status=400,

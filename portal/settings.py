@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",  # admin login throttling (portal/login_throttle.py)
     "csp",  # Content-Security-Policy with a per-request nonce (its system checks)
+    "ninja",  # the /api/v1/ API: its Swagger UI templates and static files (portal/api.py)
     "import_export",
     "portal",
     "territoires",

@@ -1,25 +1,16 @@
 """Routes of the open data and the /api/v1/ API (namespace "portal", see portal.urls)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from portal import api, views_donnees
 
 pages = [
     path("donnees/", views_donnees.donnees, name="donnees"),
     path("donnees/api/", views_donnees.documentation_api, name="donnees_api"),
+    path("donnees/api/console/", api.docs, name="donnees_api_console"),
 ]
 
-api_v1 = [
-    path("api/v1/openapi.json", api.openapi, name="api_openapi"),
-    path("api/v1/statistiques", api.statistiques, name="api_statistiques"),
-    path("api/v1/structures", api.structures, name="api_structures"),
-    path("api/v1/structures/<int:id>", api.structure, name="api_structure"),
-    path("api/v1/territoires/regions", api.regions, name="api_regions"),
-    path("api/v1/territoires/regions/<str:code>", api.region, name="api_region"),
-    path("api/v1/territoires/departements", api.departements, name="api_departements"),
-    path("api/v1/territoires/departements/<str:code>", api.departement, name="api_departement"),
-    path("api/v1/territoires/communes", api.communes, name="api_communes"),
-    path("api/v1/territoires/communes/<str:code>", api.commune, name="api_commune"),
-]
+# Named "portal:api_<endpoint>" (url_name of each operation).
+api_v1 = [path("api/v1/", include(api.urlpatterns()))]
 
 urlpatterns = [*pages, *api_v1]

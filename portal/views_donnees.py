@@ -5,9 +5,9 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from aides.opendata import AIDE_COLUMNS
+from portal.api import endpoints
 from portal.lib import secret
 from portal.lib.opendata import LICENCE
-from portal.openapi import endpoints
 from structures.opendata import PROFESSIONNELS_COLUMNS, STRUCTURE_COLUMNS, bilan_modified
 
 

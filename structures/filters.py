@@ -13,8 +13,10 @@ from django.core.exceptions import ValidationError
 from dsfr.forms import DsfrBaseForm
 
 from aides.choices import TypeStructure
+from portal.lib.responses import first_errors as first_errors  # the pages' messages too
 from structures.choices import Statut
 from structures.models import Structure
+from territoires.forms import RegionForm as RegionForm  # the bilan's région
 from territoires.models import Departement, Region
 
 YEAR_RANGE = (2000, 2100)
@@ -107,21 +109,6 @@ class OpenDataStructureFilter(StructureFilter):
         fields = [*StructureFilter.Meta.fields, "region", "departement", "commune", "qpv", "rurale"]
 
 
-class RegionForm(DsfrBaseForm):
-    """`?region=11`: one région, or none for all. Used by the bilan and the statistics API."""
-
-    region = forms.ModelChoiceField(
-        label="Région",
-        queryset=Region.objects.order_by("code"),
-        to_field_name="code",
-        required=False,
-        empty_label="Toutes les régions",
-        error_messages={
-            "invalid_choice": "Région inconnue : indiquez le code INSEE d'une région (11, 44…)."
-        },
-    )
-
-
 class CarteForm(DsfrBaseForm):
     """The régional map: which région, and what the départements' colour measures."""
 
@@ -138,15 +125,3 @@ class CarteForm(DsfrBaseForm):
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": "Mesure inconnue : « nombre » ou « taux »."},
     )
-
-
-def first_errors(*forms_or_filtersets) -> list[str]:
-    """Every error message of the given forms, flattened, for a French 400 answer."""
-    messages = []
-    for item in forms_or_filtersets:
-        form = getattr(item, "form", item)
-        for field_name, errors in form.errors.items():
-            label = form.fields[field_name].label if field_name in form.fields else None
-            for error in errors:
-                messages.append(f"{label} : {error}" if label else str(error))
-    return messages

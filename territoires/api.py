@@ -1,34 +1,361 @@
-"""Public JSON API: `GET /api/v1/lieu?lat=…&lon=…` or `?commune=INSEE`.
+"""The territories of the API: `/api/v1/territoires/…` (référentiel) and `/api/v1/lieu`.
 
-Stable answer (other apps and outside users rely on the paths and keys):
+`/api/v1/lieu?lat=…&lon=…` or `?commune=INSEE` gives the commune (and arrondissement) of a
+place with the zones in force there today (territoires.zonages.lookup.zones_at; with a point,
+QPV polygons count only if they contain it). Other apps and outside users rely on its keys:
+extend it in `lieu_payload`, so every caller gets the same. Its errors are
+`{"erreur": "<message en français>"}`, 400 (malformed input) or 404 (no known commune there).
 
-    {"commune": {"code", "nom", "type", "departement": {"code", "nom"},
-                 "region": {"code", "nom"}, "codes_postaux", "population", "epci", "url"},
-     "arrondissement": {same keys} | null,   # Paris, Lyon, Marseille
-     "point": {"lat", "lon"} | null,
-     "zones": [{"categorie", "categorie_libelle", "kind", "kind_libelle", "profession",
-                "profession_libelle", "libelle", "code", "partiel", "eligibilites",
-                "zonage": {"titre", "editeur", "date", "url"}, "demonstration"}]}
-                # zones in force today (territoires.zonages.lookup.zones_at); with a point, QPV
-                # polygons count only if they contain it
-
-Errors are `{"erreur": "<message en français>"}` with 400 (malformed input) or 404 (no
-known commune there). Later issues add keys (zones, aids) in `lieu_payload`.
+A commune is described by one function, `commune_json`, in every answer: the référentiel's
+list and detail add the codes of its département and région (and its parent, EPCI and
+bounding box), /lieu their names and the commune's page.
 """
 
 import math
 import re
+from typing import Literal
 
-from django.http import JsonResponse
-from django.views.decorators.http import require_GET
+from django.db.models import Count, Sum
+from ninja import Query, Router
+from ninja.decorators import decorate_view
 
+from portal.lib.opendata import LICENCE
+from portal.lib.responses import (
+    bad_request,
+    error,
+    first_errors,
+    json_response,
+    known_params,
+    not_found,
+)
+from portal.lib.schemas import (
+    NUMBER,
+    Erreur,
+    Licence,
+    Open,
+    Reference,
+    Strict,
+    accepts,
+    example,
+    param,
+)
+from territoires.forms import RegionForm
 from territoires.locator import locate_place
-from territoires.models import Commune, CommuneAlias
+from territoires.models import Commune, CommuneAlias, Contour, Departement, Region
 from territoires.zonages.display import api_zones
 from territoires.zonages.lookup import zones_at
 
+router = Router(tags=["Territoires"])
+
 _INSEE = re.compile(r"^(?:[0-9]{2}|2[AB])[0-9]{3}$")
-JSON_OPTIONS = {"ensure_ascii": False}
+Bbox = list[float] | None
+
+
+# --- One commune, every answer ------------------------------------------------------------
+
+
+class Epci(Strict):
+    code: str
+    nom: str
+    type: str
+
+
+class CommuneBase(Strict):
+    code: str
+    nom: str
+    type: Literal[tuple(Commune.Type.values)]
+    population: int | None
+    codes_postaux: list[str]
+
+
+class CommuneItem(CommuneBase):
+    departement: str
+    region: str
+    commune_parente: str | None
+
+
+class CommuneDetail(CommuneItem):
+    epci: Epci | None
+    bbox: Bbox
+    licence: Licence
+
+
+class CommuneLieu(CommuneBase):
+    departement: Reference | None
+    region: Reference | None
+    epci: Epci | None
+    url: str
+
+
+def commune_json(commune: Commune) -> dict:
+    """The keys every answer about a commune shares (schema `CommuneBase`)."""
+    return {
+        "code": commune.code,
+        "nom": commune.nom,
+        "type": commune.type,
+        "population": commune.population,
+        "codes_postaux": commune.liste_codes_postaux,
+    }
+
+
+def _epci(commune: Commune) -> dict | None:
+    epci = commune.epci
+    return {"code": epci.code, "nom": epci.nom, "type": epci.type} if epci else None
+
+
+def _reference(obj) -> dict | None:
+    return {"code": obj.code, "nom": obj.nom} if obj is not None else None
+
+
+def _commune_item(commune: Commune) -> dict:
+    return {
+        **commune_json(commune),
+        "departement": commune.departement.code,
+        "region": commune.region.code,
+        "commune_parente": commune.parent.code if commune.parent_id else None,
+    }
+
+
+def territoire_json(commune: Commune, request=None) -> dict:
+    """A commune in /lieu: its département and région named, its page's address."""
+    url = commune.get_absolute_url()
+    return {
+        **commune_json(commune),
+        "departement": _reference(commune.departement),
+        "region": _reference(commune.region),
+        "epci": _epci(commune),
+        "url": request.build_absolute_uri(url) if request is not None else url,
+    }
+
+
+# --- Référentiel ----------------------------------------------------------------------------
+
+
+class RegionQuery(Strict):
+    region: accepts() = param(
+        "Code INSEE de la région (11 Île-de-France, 44 Grand Est).", example="11"
+    )
+
+
+class CommunesQuery(Strict):
+    departement: accepts() = param("Code INSEE du département.", example="93")
+    region: accepts() = param(
+        "Code INSEE de la région (11 Île-de-France, 44 Grand Est).", example="11"
+    )
+
+
+class RegionItem(Strict):
+    code: str
+    nom: str
+    nombre_departements: int
+
+
+class Regions(Strict):
+    licence: Licence
+    nombre: int
+    results: list[RegionItem]
+
+
+class RegionDetail(Strict):
+    code: str
+    nom: str
+    population: int | None
+    departements: list[Reference]
+    bbox: Bbox
+    licence: Licence
+
+
+class DepartementItem(Strict):
+    code: str
+    nom: str
+    region: str
+
+
+class Departements(Strict):
+    licence: Licence
+    nombre: int
+    results: list[DepartementItem]
+
+
+class DepartementDetail(Strict):
+    code: str
+    nom: str
+    region: Reference
+    population: int | None
+    nombre_communes: int
+    bbox: Bbox
+    licence: Licence
+
+
+class Communes(Strict):
+    licence: Licence
+    nombre: int
+    results: list[CommuneItem]
+
+
+def _population(queryset, key):
+    rows = Commune.objects.communes().filter(**{f"{key}__in": queryset}).values(key)
+    return {r[key]: r["population"] for r in rows.annotate(population=Sum("population"))}
+
+
+def _bbox(niveau, code):
+    contour = Contour.objects.filter(niveau=niveau, code=code).first()
+    return list(contour.bbox) if contour else None
+
+
+def _listing(results: list) -> dict:
+    return {"licence": LICENCE, "nombre": len(results), "results": results}
+
+
+@router.get(
+    "/territoires/regions",
+    url_name="api_regions",
+    response={200: Regions, 400: Erreur},
+    summary="Régions",
+    description="Les régions du référentiel.",
+    openapi_extra=example("/api/v1/territoires/regions"),
+)
+@decorate_view(known_params())
+def regions(request):
+    queryset = Region.objects.order_by("code").annotate(nombre_departements=Count("departements"))
+    return json_response(
+        _listing(
+            [
+                {"code": r.code, "nom": r.nom, "nombre_departements": r.nombre_departements}
+                for r in queryset
+            ]
+        )
+    )
+
+
+@router.get(
+    "/territoires/regions/{str:code}",
+    url_name="api_region",
+    response={200: RegionDetail, 400: Erreur, 404: Erreur},
+    summary="Une région",
+    description="Une région, ses départements, sa population municipale.",
+    openapi_extra=example("/api/v1/territoires/regions/11"),
+)
+@decorate_view(known_params())
+def region(request, code: str):
+    found = Region.objects.filter(code=code.upper()).first()
+    if found is None:
+        return not_found("Aucune région ne porte ce code INSEE.")
+    departements = list(found.departements.order_by("code"))
+    population = _population(Region.objects.filter(pk=found.pk), "region")
+    body = {
+        "code": found.code,
+        "nom": found.nom,
+        "population": population.get(found.pk),
+        "departements": [_reference(d) for d in departements],
+        "bbox": _bbox(Contour.Niveau.REGION, found.code),
+        "licence": LICENCE,
+    }
+    return json_response(body)
+
+
+@router.get(
+    "/territoires/departements",
+    url_name="api_departements",
+    response={200: Departements, 400: Erreur},
+    summary="Départements",
+    description="Les départements, éventuellement d'une seule région.",
+    openapi_extra=example("/api/v1/territoires/departements?region=44"),
+)
+@decorate_view(known_params(*RegionQuery.model_fields))
+def departements(request, query: Query[RegionQuery]):
+    form = RegionForm(request.GET)
+    if not form.is_valid():
+        return bad_request(first_errors(form))
+    queryset = Departement.objects.select_related("region").order_by("code")
+    if form.cleaned_data["region"] is not None:
+        queryset = queryset.filter(region=form.cleaned_data["region"])
+    return json_response(
+        _listing([{"code": d.code, "nom": d.nom, "region": d.region.code} for d in queryset])
+    )
+
+
+@router.get(
+    "/territoires/departements/{str:code}",
+    url_name="api_departement",
+    response={200: DepartementDetail, 400: Erreur, 404: Erreur},
+    summary="Un département",
+    description="Un département, sa région, sa population, son nombre de communes.",
+    openapi_extra=example("/api/v1/territoires/departements/93"),
+)
+@decorate_view(known_params())
+def departement(request, code: str):
+    found = Departement.objects.select_related("region").filter(code=code.upper()).first()
+    if found is None:
+        return not_found("Aucun département ne porte ce code INSEE.")
+    population = _population(Departement.objects.filter(pk=found.pk), "departement")
+    body = {
+        "code": found.code,
+        "nom": found.nom,
+        "region": _reference(found.region),
+        "population": population.get(found.pk),
+        "nombre_communes": found.communes.filter(type=Commune.Type.COMMUNE).count(),
+        "bbox": _bbox(Contour.Niveau.DEPARTEMENT, found.code),
+        "licence": LICENCE,
+    }
+    return json_response(body)
+
+
+@router.get(
+    "/territoires/communes",
+    url_name="api_communes",
+    response={200: Communes, 400: Erreur},
+    summary="Communes",
+    description=(
+        "Les communes (et arrondissements municipaux) d'un département ou d'une "
+        "région : l'un des deux paramètres est obligatoire."
+    ),
+    openapi_extra=example("/api/v1/territoires/communes?departement=75"),
+)
+@decorate_view(known_params(*CommunesQuery.model_fields))
+def communes(request, query: Query[CommunesQuery]):
+    form = RegionForm(request.GET)
+    code = request.GET.get("departement", "")
+    if not form.is_valid():
+        return bad_request(first_errors(form))
+    queryset = Commune.objects.select_related("departement", "region", "parent").order_by("code")
+    if code:
+        dep = Departement.objects.filter(code=code.upper()).first() if len(code) <= 3 else None
+        if dep is None:
+            return bad_request(["Département inconnu : indiquez son code INSEE (93, 2A…)."])
+        queryset = queryset.filter(departement=dep)
+    elif form.cleaned_data["region"] is not None:
+        queryset = queryset.filter(region=form.cleaned_data["region"])
+    else:
+        return bad_request(
+            ["Précisez un département (?departement=93) ou une région (?region=11)."]
+        )
+    return json_response(_listing([_commune_item(c) for c in queryset]))
+
+
+@router.get(
+    "/territoires/communes/{str:code}",
+    url_name="api_commune",
+    response={200: CommuneDetail, 400: Erreur, 404: Erreur},
+    summary="Une commune",
+    description="Une commune ou un arrondissement municipal.",
+    openapi_extra=example("/api/v1/territoires/communes/77379"),
+)
+@decorate_view(known_params())
+def commune(request, code: str):
+    found = Commune.objects.with_refs().filter(code=code.upper()).first()
+    if found is None:
+        return not_found("Aucune commune ne porte ce code INSEE.")
+    body = {
+        **_commune_item(found),
+        "epci": _epci(found),
+        "bbox": _bbox(Contour.Niveau.COMMUNE, found.code),
+        "licence": LICENCE,
+    }
+    return json_response(body)
+
+
+# --- Lieu -----------------------------------------------------------------------------------
 
 
 class LieuError(Exception):
@@ -37,24 +364,37 @@ class LieuError(Exception):
         self.status = status
 
 
-def _reference(obj) -> dict | None:
-    return {"code": obj.code, "nom": obj.nom} if obj is not None else None
+class LieuQuery(Strict):
+    lat: accepts(NUMBER) = param("Latitude WGS84 (virgule décimale acceptée).", example=48.9362)
+    lon: accepts(NUMBER) = param("Longitude WGS84 (virgule décimale acceptée).", example=2.3574)
+    commune: accepts() = param("Code INSEE de la commune (à la place du point).")
 
 
-def territoire_json(commune: Commune, request=None) -> dict:
-    url = commune.get_absolute_url()
-    epci = commune.epci
-    return {
-        "code": commune.code,
-        "nom": commune.nom,
-        "type": commune.type,
-        "departement": _reference(commune.departement),
-        "region": _reference(commune.region),
-        "codes_postaux": commune.liste_codes_postaux,
-        "population": commune.population,
-        "epci": {"code": epci.code, "nom": epci.nom, "type": epci.type} if epci else None,
-        "url": request.build_absolute_uri(url) if request is not None else url,
-    }
+class PointLieu(Strict):
+    lat: float
+    lon: float
+
+
+class ZoneLieu(Open):
+    categorie: str
+    categorie_libelle: str
+    kind: str
+    kind_libelle: str
+    profession: str | None
+    profession_libelle: str
+    libelle: str
+    code: str
+    partiel: bool
+    eligibilites: list[str]
+    zonage: dict
+    demonstration: bool
+
+
+class Lieu(Open):
+    commune: CommuneLieu
+    arrondissement: CommuneLieu | None
+    point: PointLieu | None
+    zones: list[ZoneLieu]
 
 
 def lieu_payload(commune: Commune, arrondissement: Commune | None, request=None, point=None):
@@ -126,16 +466,20 @@ def resolve(params):
     return place.commune, place.arrondissement, point
 
 
-def json_response(data, status=200):
-    response = JsonResponse(data, status=status, safe=False, json_dumps_params=JSON_OPTIONS)
-    response["Access-Control-Allow-Origin"] = "*"  # open data, read-only
-    return response
-
-
-@require_GET
-def lieu(request):
+@router.get(
+    "/lieu",
+    url_name="api_lieu",
+    response={200: Lieu, 400: Erreur, 404: Erreur},
+    summary="Commune et zones d'un lieu",
+    description=(
+        "La commune (et l'arrondissement) d'un point ou d'un code INSEE, avec les zones "
+        "(zonages ARS par profession, QPV, zones rurales) qui s'y appliquent."
+    ),
+    openapi_extra=example("/api/v1/lieu?lat=48.9362&lon=2.3574"),
+)
+def lieu(request, query: Query[LieuQuery]):
     try:
         commune, arrondissement, point = resolve(request.GET)
-    except LieuError as error:
-        return json_response({"erreur": str(error)}, status=error.status)
+    except LieuError as problem:
+        return error(str(problem), status=problem.status)
     return json_response(lieu_payload(commune, arrondissement, request, point))

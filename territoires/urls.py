@@ -1,6 +1,6 @@
 from django.urls import path
 
-from territoires import api, views
+from territoires import views
 
 app_name = "territoires"
 
@@ -9,5 +9,4 @@ urlpatterns = [
     # Before communes/<code>/: "recherche" is not a code (and has no trailing slash).
     path("territoires/communes/recherche", views.recherche_communes, name="recherche"),
     path("territoires/communes/<str:code>/", views.commune, name="commune"),
-    path("api/v1/lieu", api.lieu, name="api-lieu"),
 ]

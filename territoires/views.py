@@ -4,7 +4,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from territoires.api import json_response
+from portal.lib.responses import json_response
 from territoires.maps import contour_map, contour_of
 from territoires.models import Commune, CommuneAlias, Contour, Departement
 from territoires.search import as_json, search_communes
@@ -73,4 +73,5 @@ def commune(request, code):
 @require_GET
 def recherche_communes(request):
     """Autocomplete: JSON list of at most 20 communes, `[]` for an empty or bad query."""
-    return json_response([as_json(match) for match in search_communes(request.GET.get("q"))])
+    matches = [as_json(match) for match in search_communes(request.GET.get("q"))]
+    return json_response(matches, headers={"Access-Control-Allow-Origin": "*"})

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
-URL = reverse("territoires:api-lieu")
+URL = reverse("portal:api_lieu")
 needs_contours = pytest.mark.skipif(
     not settings.GEO_DATA_DIR.is_dir(), reason="PORTAL_GEO_DATA_DIR absent (contours)"
 )

@@ -12,7 +12,7 @@ from tests.factories import ActeFactory
 from .conftest import QPV_FILE, needs_contours, needs_qpv
 
 pytestmark = pytest.mark.django_db
-URL = reverse("territoires:api-lieu")
+URL = reverse("portal:api_lieu")
 
 
 def test_zones_of_a_commune_with_their_act(client):
