@@ -1,21 +1,18 @@
-"""Turn what a user typed as a place into one commune, with the autocomplete's own search.
+"""Turn what a user typed as a place into one commune, or a French error that says why not.
 
 The autocomplete fills "Nom (code)"; without JavaScript people type a name or a postal
-code, matched by `territoires.search.search_communes`. One exact match is taken; several
-(a postal code shared by villages) or only approximate ones are listed back to the user
-instead of guessing.
+code. Which commune that means, and when it is ambiguous, is `territoires.resolver`'s rule
+(the same for every form of the portal); this module only words the answer for the aid
+finder and the internship simulator.
 """
 
 from __future__ import annotations
 
-import re
-
 from django.core.exceptions import ValidationError
 
-from territoires.models import Commune, CommuneAlias
-from territoires.search import EXACT, search_communes
+from territoires.models import Commune
+from territoires.resolver import Outcome, resolve
 
-CODE_IN_LABEL = re.compile(r"\((\d[\dAB]\d{3})\)\s*$", re.IGNORECASE)
 MAX_CHOICES = 8
 
 
@@ -26,23 +23,20 @@ def resolve_commune(text: str) -> Commune:
         raise ValidationError("Indiquez une commune ou un code postal.", code="required")
     if len(value) > 120:
         raise ValidationError("Ce lieu est trop long.", code="max_length")
-    labelled = CODE_IN_LABEL.search(value)
-    if labelled:
-        return _by_code(labelled.group(1).upper())
-    matches = search_communes(value, limit=50)
-    exact = [m for m in matches if m.rank == EXACT]
-    if any(m.alias is None for m in exact):  # a former code or name only as a last resort
-        exact = [m for m in exact if m.alias is None]
-    exact = [m.commune for m in exact]
-    # Paris, Lyon, Marseille: a postal code means the arrondissement, not the whole city.
-    parents = {c.parent_id for c in exact if c.parent_id}
-    exact = [c for c in exact if c.pk not in parents]
-    if len(exact) == 1:
-        return exact[0]
-    if exact:
-        raise _ambiguous(exact, f"à « {value} »")
-    if matches:
-        shown = ", ".join(f"{m.commune.nom} ({m.commune.code})" for m in matches[:MAX_CHOICES])
+    resolution = resolve(value)
+    if resolution.found:
+        return resolution.commune
+    if resolution.outcome is Outcome.AMBIGUOUS:
+        what = f"au code {resolution.code}" if resolution.code else f"à « {value} »"
+        raise _ambiguous(resolution.candidates, what)
+    if resolution.code:
+        raise ValidationError(
+            "Aucune commune d'Île-de-France ou du Grand Est n'a le code %(code)s.",
+            code="commune_inconnue",
+            params={"code": resolution.code},
+        )
+    if resolution.outcome is Outcome.APPROXIMATE:
+        shown = ", ".join(f"{c.nom} ({c.code})" for c in resolution.candidates[:MAX_CHOICES])
         raise ValidationError(
             "Aucune commune ne s'appelle exactement « %(value)s ». Vouliez-vous dire : "
             "%(shown)s ? Indiquez le nom complet ou le code entre parenthèses.",
@@ -55,20 +49,6 @@ def resolve_commune(text: str) -> Commune:
         code="commune_inconnue",
         params={"value": value},
     )
-
-
-def _by_code(code: str) -> Commune:
-    found = Commune.objects.with_refs().filter(code=code).first()
-    if found is None:
-        alias = CommuneAlias.objects.filter(code=code).select_related("commune").first()
-        found = alias.commune if alias else None
-    if found is None:
-        raise ValidationError(
-            "Aucune commune d'Île-de-France ou du Grand Est n'a le code %(code)s.",
-            code="commune_inconnue",
-            params={"code": code},
-        )
-    return found
 
 
 def _ambiguous(communes: list[Commune], what: str) -> ValidationError:

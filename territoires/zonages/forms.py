@@ -1,14 +1,12 @@
 """Query-string forms of the public zonings page (GET: every result has a shareable URL)."""
 
-import re
-
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from dsfr.forms import DsfrBaseForm
 
 from territoires.models import Departement, Profession, ZonageKind
-from territoires.search import EXACT, search_communes
+from territoires.resolver import Outcome, resolve
 
 # What the map can show: one profession's ARS zoning, or a zoning without profession.
 CHOIX_ZONAGE = [
@@ -17,7 +15,6 @@ CHOIX_ZONAGE = [
     (ZonageKind.RURAL.value, "Zones rurales (France Ruralités Revitalisation)"),
 ]
 MAX_CANDIDATES = 10
-SUGGESTION = re.compile(r"^.*\((\w{5})\)$")
 
 
 def departements():
@@ -79,24 +76,21 @@ class AdresseForm(DsfrBaseForm):
 
     def clean_lieu(self):
         value = self.cleaned_data["lieu"].strip()
-        suggestion = SUGGESTION.match(value)  # "Provins (77379)", as the suggestions write it
-        if suggestion:
-            value = suggestion.group(1).upper()
-        matches = search_communes(value, limit=MAX_CANDIDATES + 1)
-        same_code = [m.commune for m in matches if m.commune.code == value.upper()]
-        exact = [m.commune for m in matches if m.rank == EXACT]
-        found = same_code or exact or [m.commune for m in matches]
-        if len(found) == 1:
-            return found[0]
-        if not found:
+        resolution = resolve(value)
+        if resolution.found:
+            return resolution.commune
+        if resolution.outcome is Outcome.UNKNOWN:
             raise ValidationError(
                 "Aucune commune d'Île-de-France ou du Grand Est ne correspond à « %(value)s ».",
                 code="introuvable",
                 params={"value": value},
             )
-        self.candidates = found[:MAX_CANDIDATES]
+        self.candidates = resolution.candidates[:MAX_CANDIDATES]
+        if resolution.outcome is Outcome.APPROXIMATE:
+            message = "Aucune commune ne s'appelle exactement « %(value)s »"
+        else:
+            message = "Plusieurs communes correspondent à « %(value)s »"
+        # Answered with a choice, not an error (the view keeps a 200 for "ambigu").
         raise ValidationError(
-            "Plusieurs communes correspondent à « %(value)s » : choisissez-en une ci-dessous.",
-            code="ambigu",
-            params={"value": value},
+            message + " : choisissez-en une ci-dessous.", code="ambigu", params={"value": value}
         )

@@ -1,7 +1,12 @@
 """Commune autocomplete on the real COG of Île-de-France and Grand Est."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+
+from aides.lieux import resolve_commune
+from territoires.resolver import Outcome, resolve
+from territoires.zonages.forms import AdresseForm
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +100,67 @@ def test_missing_or_repeated_parameter(client):
 def test_query_count_is_constant(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(2):
         client.get(URL, {"q": "saint"})
+
+
+# --- One resolver, one ambiguity rule (territoires.resolver) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Saint-Denis (93066)", "93066"),  # as the autocomplete fills it
+        ("93200", "93066"),  # postal code
+        ("saint denis", "93066"),
+        ("10340", "10340"),  # Saint-Germain's INSEE code, and the postal code of 6 others
+        ("75001", "75101"),  # the arrondissement, not Paris nor Alfortville's former code
+        ("Pierrefitte-sur-Seine", "93066"),  # a former commune, as a last resort
+        ("93059", "93066"),  # its former code
+    ],
+)
+def test_one_commune_is_found(text, code):
+    resolution = resolve(text)
+    assert resolution.outcome is Outcome.FOUND
+    assert resolution.commune.code == code
+
+
+@pytest.mark.parametrize(
+    ("text", "outcome", "candidates"),
+    [
+        ("77160", Outcome.AMBIGUOUS, ["77379", "77109"]),  # shared postal code, largest first
+        ("Saint-Germain", Outcome.AMBIGUOUS, ["10340", "54475"]),
+        ("55273", Outcome.AMBIGUOUS, ["55386", "55245"]),  # a former code now in two communes
+        ("Provi", Outcome.APPROXIMATE, ["77379"]),  # suggested, never guessed
+        ("Atlantide", Outcome.UNKNOWN, []),
+        ("Atlantide (99999)", Outcome.UNKNOWN, []),
+    ],
+)
+def test_no_guess_when_several_or_none_match(text, outcome, candidates):
+    resolution = resolve(text)
+    assert resolution.outcome is outcome and resolution.commune is None
+    found = [c.code for c in resolution.candidates]
+    assert found[: len(candidates)] == candidates and bool(found) == bool(candidates)
+    if text == "77160":
+        assert "77159" not in found  # Donnemarie-Dontilly only through the former code 77160
+
+
+def test_an_insee_code_bare_or_labelled_gives_the_same_answer():
+    for code in ("55273", "93059", "10340"):
+        bare, labelled = resolve(code), resolve(f"Quelque part ({code})")
+        assert (bare.outcome, bare.commune) == (labelled.outcome, labelled.commune)
+        assert bare.candidates == labelled.candidates
+
+
+def test_every_caller_applies_the_same_rule(client):
+    """The aid finder, the zonages page and the API used to disagree on these three."""
+    assert resolve_commune("10340").code == "10340"
+    assert AdresseForm({"lieu": "10340"}).is_valid()
+    form = AdresseForm({"lieu": "75001"})
+    assert form.is_valid() and form.cleaned_data["lieu"].code == "75101"
+    assert resolve_commune("75001").code == "75101"
+    answer = client.get(reverse("portal:api_lieu"), {"commune": "55273"})
+    assert answer.status_code == 400
+    assert "plusieurs communes" in answer.json()["erreur"]
+    with pytest.raises(ValidationError, match="Plusieurs communes"):
+        resolve_commune("55273")
+    form = AdresseForm({"lieu": "55273"})
+    assert not form.is_valid() and form.has_error("lieu", code="ambigu")
