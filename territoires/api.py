@@ -41,7 +41,8 @@ from portal.lib.schemas import (
 )
 from territoires.forms import RegionForm
 from territoires.locator import locate_place
-from territoires.models import Commune, CommuneAlias, Contour, Departement, Region
+from territoires.models import Commune, Contour, Departement, Region
+from territoires.resolver import Outcome, resolve_code
 from territoires.zonages.display import api_zones
 from territoires.zonages.lookup import zones_at
 
@@ -434,11 +435,11 @@ def commune_by_code(code: str) -> tuple[Commune, Commune | None]:
     code = code.strip().upper()
     if not _INSEE.match(code):
         raise LieuError(f"Code commune « {code[:10]} » invalide : 5 caractères (ex. 75056).")
-    found = Commune.objects.with_refs().filter(code=code).first()
-    if found is None:
-        alias = CommuneAlias.objects.filter(code=code).order_by("kind").first()
-        if alias is not None:
-            found = Commune.objects.with_refs().get(pk=alias.commune_id)
+    resolution = resolve_code(code)
+    if resolution.outcome is Outcome.AMBIGUOUS:
+        shown = ", ".join(f"{c.nom} ({c.code})" for c in resolution.candidates)
+        raise LieuError(f"Le code {code} désigne plusieurs communes : {shown}.")
+    found = resolution.commune
     if found is None:
         raise LieuError(f"Aucune commune connue pour le code {code}.", status=404)
     if found.parent_id:
