@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Literal
 
 from django.views.decorators.http import condition
-from ninja import Query, Router
+from ninja import Path, Query, Router
 from ninja.decorators import decorate_view
 
 from aides.choices import TypeStructure
@@ -219,7 +219,7 @@ def structures(request, query: Query[StructureQuery]):
 )
 @decorate_view(known_params())
 @decorate_view(condition(last_modified_func=structures_modified))
-def structure(request, id: int):
+def structure(request, id: int = Path(..., description="Identifiant de la structure.")):
     records = structure_records(Structure.objects.published().filter(pk=id))
     if not records:
         return not_found("Aucune structure publiée ne porte cet identifiant.")

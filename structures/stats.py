@@ -110,7 +110,7 @@ class Bilan:
         return self.region.nom if self.region else "toutes les régions"
 
     def as_json(self) -> dict:
-        """The body of GET /api/v1/statistiques (described in portal.openapi)."""
+        """The body of GET /api/v1/statistiques (described in structures.api)."""
         return {
             "region": {"code": self.region.code, "nom": self.region.nom} if self.region else None,
             "structures": {

@@ -16,7 +16,7 @@ import re
 from typing import Literal
 
 from django.db.models import Count, Sum
-from ninja import Query, Router
+from ninja import Path, Query, Router
 from ninja.decorators import decorate_view
 
 from portal.lib.opendata import LICENCE
@@ -127,233 +127,6 @@ def territoire_json(commune: Commune, request=None) -> dict:
         "epci": _epci(commune),
         "url": request.build_absolute_uri(url) if request is not None else url,
     }
-
-
-# --- Référentiel ----------------------------------------------------------------------------
-
-
-class RegionQuery(Strict):
-    region: accepts() = param(
-        "Code INSEE de la région (11 Île-de-France, 44 Grand Est).", example="11"
-    )
-
-
-class CommunesQuery(Strict):
-    departement: accepts() = param("Code INSEE du département.", example="93")
-    region: accepts() = param(
-        "Code INSEE de la région (11 Île-de-France, 44 Grand Est).", example="11"
-    )
-
-
-class RegionItem(Strict):
-    code: str
-    nom: str
-    nombre_departements: int
-
-
-class Regions(Strict):
-    licence: Licence
-    nombre: int
-    results: list[RegionItem]
-
-
-class RegionDetail(Strict):
-    code: str
-    nom: str
-    population: int | None
-    departements: list[Reference]
-    bbox: Bbox
-    licence: Licence
-
-
-class DepartementItem(Strict):
-    code: str
-    nom: str
-    region: str
-
-
-class Departements(Strict):
-    licence: Licence
-    nombre: int
-    results: list[DepartementItem]
-
-
-class DepartementDetail(Strict):
-    code: str
-    nom: str
-    region: Reference
-    population: int | None
-    nombre_communes: int
-    bbox: Bbox
-    licence: Licence
-
-
-class Communes(Strict):
-    licence: Licence
-    nombre: int
-    results: list[CommuneItem]
-
-
-def _population(queryset, key):
-    rows = Commune.objects.communes().filter(**{f"{key}__in": queryset}).values(key)
-    return {r[key]: r["population"] for r in rows.annotate(population=Sum("population"))}
-
-
-def _bbox(niveau, code):
-    contour = Contour.objects.filter(niveau=niveau, code=code).first()
-    return list(contour.bbox) if contour else None
-
-
-def _listing(results: list) -> dict:
-    return {"licence": LICENCE, "nombre": len(results), "results": results}
-
-
-@router.get(
-    "/territoires/regions",
-    url_name="api_regions",
-    response={200: Regions, 400: Erreur},
-    summary="Régions",
-    description="Les régions du référentiel.",
-    openapi_extra=example("/api/v1/territoires/regions"),
-)
-@decorate_view(known_params())
-def regions(request):
-    queryset = Region.objects.order_by("code").annotate(nombre_departements=Count("departements"))
-    return json_response(
-        _listing(
-            [
-                {"code": r.code, "nom": r.nom, "nombre_departements": r.nombre_departements}
-                for r in queryset
-            ]
-        )
-    )
-
-
-@router.get(
-    "/territoires/regions/{str:code}",
-    url_name="api_region",
-    response={200: RegionDetail, 400: Erreur, 404: Erreur},
-    summary="Une région",
-    description="Une région, ses départements, sa population municipale.",
-    openapi_extra=example("/api/v1/territoires/regions/11"),
-)
-@decorate_view(known_params())
-def region(request, code: str):
-    found = Region.objects.filter(code=code.upper()).first()
-    if found is None:
-        return not_found("Aucune région ne porte ce code INSEE.")
-    departements = list(found.departements.order_by("code"))
-    population = _population(Region.objects.filter(pk=found.pk), "region")
-    body = {
-        "code": found.code,
-        "nom": found.nom,
-        "population": population.get(found.pk),
-        "departements": [_reference(d) for d in departements],
-        "bbox": _bbox(Contour.Niveau.REGION, found.code),
-        "licence": LICENCE,
-    }
-    return json_response(body)
-
-
-@router.get(
-    "/territoires/departements",
-    url_name="api_departements",
-    response={200: Departements, 400: Erreur},
-    summary="Départements",
-    description="Les départements, éventuellement d'une seule région.",
-    openapi_extra=example("/api/v1/territoires/departements?region=44"),
-)
-@decorate_view(known_params(*RegionQuery.model_fields))
-def departements(request, query: Query[RegionQuery]):
-    form = RegionForm(request.GET)
-    if not form.is_valid():
-        return bad_request(first_errors(form))
-    queryset = Departement.objects.select_related("region").order_by("code")
-    if form.cleaned_data["region"] is not None:
-        queryset = queryset.filter(region=form.cleaned_data["region"])
-    return json_response(
-        _listing([{"code": d.code, "nom": d.nom, "region": d.region.code} for d in queryset])
-    )
-
-
-@router.get(
-    "/territoires/departements/{str:code}",
-    url_name="api_departement",
-    response={200: DepartementDetail, 400: Erreur, 404: Erreur},
-    summary="Un département",
-    description="Un département, sa région, sa population, son nombre de communes.",
-    openapi_extra=example("/api/v1/territoires/departements/93"),
-)
-@decorate_view(known_params())
-def departement(request, code: str):
-    found = Departement.objects.select_related("region").filter(code=code.upper()).first()
-    if found is None:
-        return not_found("Aucun département ne porte ce code INSEE.")
-    population = _population(Departement.objects.filter(pk=found.pk), "departement")
-    body = {
-        "code": found.code,
-        "nom": found.nom,
-        "region": _reference(found.region),
-        "population": population.get(found.pk),
-        "nombre_communes": found.communes.filter(type=Commune.Type.COMMUNE).count(),
-        "bbox": _bbox(Contour.Niveau.DEPARTEMENT, found.code),
-        "licence": LICENCE,
-    }
-    return json_response(body)
-
-
-@router.get(
-    "/territoires/communes",
-    url_name="api_communes",
-    response={200: Communes, 400: Erreur},
-    summary="Communes",
-    description=(
-        "Les communes (et arrondissements municipaux) d'un département ou d'une "
-        "région : l'un des deux paramètres est obligatoire."
-    ),
-    openapi_extra=example("/api/v1/territoires/communes?departement=75"),
-)
-@decorate_view(known_params(*CommunesQuery.model_fields))
-def communes(request, query: Query[CommunesQuery]):
-    form = RegionForm(request.GET)
-    code = request.GET.get("departement", "")
-    if not form.is_valid():
-        return bad_request(first_errors(form))
-    queryset = Commune.objects.select_related("departement", "region", "parent").order_by("code")
-    if code:
-        dep = Departement.objects.filter(code=code.upper()).first() if len(code) <= 3 else None
-        if dep is None:
-            return bad_request(["Département inconnu : indiquez son code INSEE (93, 2A…)."])
-        queryset = queryset.filter(departement=dep)
-    elif form.cleaned_data["region"] is not None:
-        queryset = queryset.filter(region=form.cleaned_data["region"])
-    else:
-        return bad_request(
-            ["Précisez un département (?departement=93) ou une région (?region=11)."]
-        )
-    return json_response(_listing([_commune_item(c) for c in queryset]))
-
-
-@router.get(
-    "/territoires/communes/{str:code}",
-    url_name="api_commune",
-    response={200: CommuneDetail, 400: Erreur, 404: Erreur},
-    summary="Une commune",
-    description="Une commune ou un arrondissement municipal.",
-    openapi_extra=example("/api/v1/territoires/communes/77379"),
-)
-@decorate_view(known_params())
-def commune(request, code: str):
-    found = Commune.objects.with_refs().filter(code=code.upper()).first()
-    if found is None:
-        return not_found("Aucune commune ne porte ce code INSEE.")
-    body = {
-        **_commune_item(found),
-        "epci": _epci(found),
-        "bbox": _bbox(Contour.Niveau.COMMUNE, found.code),
-        "licence": LICENCE,
-    }
-    return json_response(body)
 
 
 # --- Lieu -----------------------------------------------------------------------------------
@@ -484,3 +257,230 @@ def lieu(request, query: Query[LieuQuery]):
     except LieuError as problem:
         return error(str(problem), status=problem.status)
     return json_response(lieu_payload(commune, arrondissement, request, point))
+
+
+# --- Référentiel ----------------------------------------------------------------------------
+
+
+class RegionQuery(Strict):
+    region: accepts() = param(
+        "Code INSEE de la région (11 Île-de-France, 44 Grand Est).", example="11"
+    )
+
+
+class CommunesQuery(Strict):
+    departement: accepts() = param("Code INSEE du département.", example="93")
+    region: accepts() = param(
+        "Code INSEE de la région (11 Île-de-France, 44 Grand Est).", example="11"
+    )
+
+
+class RegionItem(Strict):
+    code: str
+    nom: str
+    nombre_departements: int
+
+
+class Regions(Strict):
+    licence: Licence
+    nombre: int
+    results: list[RegionItem]
+
+
+class RegionDetail(Strict):
+    code: str
+    nom: str
+    population: int | None
+    departements: list[Reference]
+    bbox: Bbox
+    licence: Licence
+
+
+class DepartementItem(Strict):
+    code: str
+    nom: str
+    region: str
+
+
+class Departements(Strict):
+    licence: Licence
+    nombre: int
+    results: list[DepartementItem]
+
+
+class DepartementDetail(Strict):
+    code: str
+    nom: str
+    region: Reference
+    population: int | None
+    nombre_communes: int
+    bbox: Bbox
+    licence: Licence
+
+
+class Communes(Strict):
+    licence: Licence
+    nombre: int
+    results: list[CommuneItem]
+
+
+def _population(queryset, key):
+    rows = Commune.objects.communes().filter(**{f"{key}__in": queryset}).values(key)
+    return {r[key]: r["population"] for r in rows.annotate(population=Sum("population"))}
+
+
+def _bbox(niveau, code):
+    contour = Contour.objects.filter(niveau=niveau, code=code).first()
+    return list(contour.bbox) if contour else None
+
+
+def _listing(results: list) -> dict:
+    return {"licence": LICENCE, "nombre": len(results), "results": results}
+
+
+@router.get(
+    "/territoires/regions",
+    url_name="api_regions",
+    response={200: Regions, 400: Erreur},
+    summary="Régions",
+    description="Les régions du référentiel.",
+    openapi_extra=example("/api/v1/territoires/regions"),
+)
+@decorate_view(known_params())
+def regions(request):
+    queryset = Region.objects.order_by("code").annotate(nombre_departements=Count("departements"))
+    return json_response(
+        _listing(
+            [
+                {"code": r.code, "nom": r.nom, "nombre_departements": r.nombre_departements}
+                for r in queryset
+            ]
+        )
+    )
+
+
+@router.get(
+    "/territoires/regions/{str:code}",
+    url_name="api_region",
+    response={200: RegionDetail, 400: Erreur, 404: Erreur},
+    summary="Une région",
+    description="Une région, ses départements, sa population municipale.",
+    openapi_extra=example("/api/v1/territoires/regions/11"),
+)
+@decorate_view(known_params())
+def region(request, code: str = Path(..., description="Code INSEE de la région.")):
+    found = Region.objects.filter(code=code.upper()).first()
+    if found is None:
+        return not_found("Aucune région ne porte ce code INSEE.")
+    departements = list(found.departements.order_by("code"))
+    population = _population(Region.objects.filter(pk=found.pk), "region")
+    body = {
+        "code": found.code,
+        "nom": found.nom,
+        "population": population.get(found.pk),
+        "departements": [_reference(d) for d in departements],
+        "bbox": _bbox(Contour.Niveau.REGION, found.code),
+        "licence": LICENCE,
+    }
+    return json_response(body)
+
+
+@router.get(
+    "/territoires/departements",
+    url_name="api_departements",
+    response={200: Departements, 400: Erreur},
+    summary="Départements",
+    description="Les départements, éventuellement d'une seule région.",
+    openapi_extra=example("/api/v1/territoires/departements?region=44"),
+)
+@decorate_view(known_params(*RegionQuery.model_fields))
+def departements(request, query: Query[RegionQuery]):
+    form = RegionForm(request.GET)
+    if not form.is_valid():
+        return bad_request(first_errors(form))
+    queryset = Departement.objects.select_related("region").order_by("code")
+    if form.cleaned_data["region"] is not None:
+        queryset = queryset.filter(region=form.cleaned_data["region"])
+    return json_response(
+        _listing([{"code": d.code, "nom": d.nom, "region": d.region.code} for d in queryset])
+    )
+
+
+@router.get(
+    "/territoires/departements/{str:code}",
+    url_name="api_departement",
+    response={200: DepartementDetail, 400: Erreur, 404: Erreur},
+    summary="Un département",
+    description="Un département, sa région, sa population, son nombre de communes.",
+    openapi_extra=example("/api/v1/territoires/departements/93"),
+)
+@decorate_view(known_params())
+def departement(request, code: str = Path(..., description="Code INSEE du département.")):
+    found = Departement.objects.select_related("region").filter(code=code.upper()).first()
+    if found is None:
+        return not_found("Aucun département ne porte ce code INSEE.")
+    population = _population(Departement.objects.filter(pk=found.pk), "departement")
+    body = {
+        "code": found.code,
+        "nom": found.nom,
+        "region": _reference(found.region),
+        "population": population.get(found.pk),
+        "nombre_communes": found.communes.filter(type=Commune.Type.COMMUNE).count(),
+        "bbox": _bbox(Contour.Niveau.DEPARTEMENT, found.code),
+        "licence": LICENCE,
+    }
+    return json_response(body)
+
+
+@router.get(
+    "/territoires/communes",
+    url_name="api_communes",
+    response={200: Communes, 400: Erreur},
+    summary="Communes",
+    description=(
+        "Les communes (et arrondissements municipaux) d'un département ou d'une "
+        "région : l'un des deux paramètres est obligatoire."
+    ),
+    openapi_extra=example("/api/v1/territoires/communes?departement=75"),
+)
+@decorate_view(known_params(*CommunesQuery.model_fields))
+def communes(request, query: Query[CommunesQuery]):
+    form = RegionForm(request.GET)
+    code = request.GET.get("departement", "")
+    if not form.is_valid():
+        return bad_request(first_errors(form))
+    queryset = Commune.objects.select_related("departement", "region", "parent").order_by("code")
+    if code:
+        dep = Departement.objects.filter(code=code.upper()).first() if len(code) <= 3 else None
+        if dep is None:
+            return bad_request(["Département inconnu : indiquez son code INSEE (93, 2A…)."])
+        queryset = queryset.filter(departement=dep)
+    elif form.cleaned_data["region"] is not None:
+        queryset = queryset.filter(region=form.cleaned_data["region"])
+    else:
+        return bad_request(
+            ["Précisez un département (?departement=93) ou une région (?region=11)."]
+        )
+    return json_response(_listing([_commune_item(c) for c in queryset]))
+
+
+@router.get(
+    "/territoires/communes/{str:code}",
+    url_name="api_commune",
+    response={200: CommuneDetail, 400: Erreur, 404: Erreur},
+    summary="Une commune",
+    description="Une commune ou un arrondissement municipal.",
+    openapi_extra=example("/api/v1/territoires/communes/77379"),
+)
+@decorate_view(known_params())
+def commune(request, code: str = Path(..., description="Code INSEE de la commune.")):
+    found = Commune.objects.with_refs().filter(code=code.upper()).first()
+    if found is None:
+        return not_found("Aucune commune ne porte ce code INSEE.")
+    body = {
+        **_commune_item(found),
+        "epci": _epci(found),
+        "bbox": _bbox(Contour.Niveau.COMMUNE, found.code),
+        "licence": LICENCE,
+    }
+    return json_response(body)
