@@ -87,7 +87,7 @@ api = PortalAPI(
     servers=[{"url": "/"}],
     urls_namespace="portal",
     # The description is an operation of its own (`description` below); the interactive
-    # documentation is served by portal.urls_public under /donnees/api/.
+    # documentation is served by portal.urls under /donnees/api/.
     openapi_url=None,
     docs=LocalSwagger(settings={"validatorUrl": None}),
 )

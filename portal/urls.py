@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import health, urls_public, views
+from portal import api, health, views
 
 admin.site.site_header = "Portail de l'accès aux soins — espace agents"
 admin.site.site_title = "Espace agents"
@@ -13,8 +13,11 @@ site_patterns = (
         path("sante", health.sante, name="sante"),
         path("accessibilite/", views.accessibilite, name="accessibilite"),
         path("mentions-legales/", views.mentions, name="mentions"),
-        # Open data and the /api/v1/ open-data API.
-        *urls_public.urlpatterns,
+        path("donnees/", views.donnees, name="donnees"),
+        path("donnees/api/", views.documentation_api, name="donnees_api"),
+        path("donnees/api/console/", api.docs, name="donnees_api_console"),
+        # The /api/v1/ open-data API, named "portal:api_<endpoint>" (url_name of each operation).
+        path("api/v1/", include(api.urlpatterns())),
     ],
     "portal",
 )

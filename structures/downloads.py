@@ -1,6 +1,6 @@
 """Open-data downloads of the supported structures (CSV, GeoJSON) and professionals (CSV).
 
-Under /donnees/ (the front door, portal.views_donnees, links to them); serializers in
+Under /donnees/ (the front door, portal.views, links to them); serializers in
 structures.opendata. The map filters apply to the structures; bad filters get a French 400.
 """
 
