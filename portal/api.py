@@ -13,7 +13,7 @@ import json
 from functools import cache
 
 from django.http import Http404
-from django.urls import reverse
+from django.urls import URLPattern, reverse
 from ninja import NinjaAPI, Router
 from ninja.decorators import decorate_view
 from ninja.errors import HttpError, ValidationError
@@ -154,9 +154,23 @@ def _generated() -> dict:
 
 
 def urlpatterns() -> list:
-    """The API's routes, without ninja's root view (a 404 that describes nothing)."""
+    """The API's routes, without ninja's root view (a 404 that describes nothing).
+
+    ninja marks its views csrf_exempt (it checks CSRF itself, only for cookie authentication);
+    the portal keeps Django's check on every view, so a POST without token is a 403 here too.
+    """
     patterns, _app, _namespace = api.urls
-    return [pattern for pattern in patterns if pattern.name != "api-root"]
+    return [_csrf_checked(pattern) for pattern in patterns if pattern.name != "api-root"]
+
+
+def _csrf_checked(pattern):
+    view = pattern.callback
+
+    def checked(request, *args, **kwargs):
+        return view(request, *args, **kwargs)
+
+    checked.csrf_exempt = False
+    return URLPattern(pattern.pattern, checked, pattern.default_args, pattern.name)
 
 
 def docs(request):
