@@ -1,11 +1,11 @@
 """Open-data downloads of the aid catalogue (CSV, JSON), under /donnees/ (serializers in
 aides.opendata)."""
 
-from django.http import JsonResponse
 from django.views.decorators.http import condition, require_GET
 
 from aides.opendata import AIDE_COLUMNS, aide_csv_rows, aide_records, aides_modified
 from portal.lib.opendata import LICENCE
+from portal.lib.responses import json_response
 from portal.lib.spreadsheets import csv_response
 
 
@@ -20,4 +20,4 @@ def aides_csv(request):
 def aides_json(request):
     records = aide_records(request)
     body = {"licence": LICENCE, "nombre": len(records), "results": records}
-    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+    return json_response(body)

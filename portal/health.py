@@ -14,9 +14,11 @@ import sys
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError, connection
 from django.dispatch import receiver
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
+
+from portal.lib.responses import error, json_response
 
 log = logging.getLogger(__name__)
 
@@ -53,15 +55,15 @@ def sante(request):
                 cursor.execute("SELECT 1")
         except Exception:  # the probe reports the failure instead of raising it
             return _retry_later(
-                JsonResponse({"statut": "base de données indisponible"}, status=503)
+                json_response({"statut": "base de données indisponible"}, status=503)
             )
-    return JsonResponse({"statut": "ok"})
+    return json_response({"statut": "ok"})
 
 
 def unavailable_response(request):
     """503 for a database that does not answer; built without the database or the session."""
     if request.path.startswith(API_PREFIX):
-        response = JsonResponse({"erreur": UNAVAILABLE_MESSAGE}, status=503)
+        response = error(UNAVAILABLE_MESSAGE, status=503)
     else:
         response = HttpResponse(render_to_string("503.html"), status=503)
     response["Cache-Control"] = "no-store"

@@ -4,10 +4,10 @@ Under /donnees/ (the front door, portal.views, links to them); serializers in
 structures.opendata. The map filters apply to the structures; bad filters get a French 400.
 """
 
-from django.http import JsonResponse
 from django.views.decorators.http import condition, require_GET
 
 from portal.lib.opendata import text_bad_request
+from portal.lib.responses import json_response
 from portal.lib.spreadsheets import csv_response
 from structures.filters import OpenDataStructureFilter, first_errors
 from structures.models import Structure
@@ -45,9 +45,8 @@ def structures_geojson(request):
     records, errors = _structures(request)
     if errors:
         return text_bad_request(errors)
-    response = JsonResponse(
+    response = json_response(
         feature_collection(records, structures_modified(request)),
-        json_dumps_params={"ensure_ascii": False},
         content_type="application/geo+json",
     )
     response["Content-Disposition"] = 'attachment; filename="structures-soutenues.geojson"'

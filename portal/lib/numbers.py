@@ -1,9 +1,9 @@
 """French figures for pages, map legends and summaries, through Django's localisation.
 
-`number_format` with the "fr" locale groups thousands with a no-break space (U+00A0); French
-typography and the project's texts use the narrow no-break space (U+202F), so the helper
-swaps it. `number_format` also truncates extra decimals (2,999 → "2,99"): values are
-rounded first.
+French typography groups thousands with the narrow no-break space (U+202F); the portal's
+format module says so (FORMAT_MODULE_PATH), and the helper makes sure of it where a project
+runs with Django's own "fr" formats (U+00A0). `number_format` truncates extra decimals
+(2,999 → "2,99"): values are rounded first.
 """
 
 from decimal import Decimal

@@ -41,3 +41,9 @@ def test_the_template_filter_groups_with_narrow_no_break_spaces():
     template = Template("{% load portal_public %}{{ a|nombre }}|{{ b|nombre }}|{{ c|nombre }}")
     text = template.render(Context({"a": 44404000, "b": Decimal("1.94"), "c": "2024"}))
     assert text == "44\u202f404\u202f000|1,94|2024"
+
+
+def test_templates_group_thousands_like_the_helper():
+    """`intcomma` in the pages (populations, bilan) uses the same narrow no-break space."""
+    html = Template("{% load humanize %}{{ value|intcomma }}").render(Context({"value": 1704316}))
+    assert html == french_number(1704316) == "1\u202f704\u202f316"
