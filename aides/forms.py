@@ -6,7 +6,8 @@ from dsfr.forms import DsfrBaseForm
 
 from aides.lieux import resolve_commune
 from aides.models import ConditionZonage
-from aides.montants import SimulationError, euros, simulate
+from aides.montants import SimulationError, simulate
+from portal.lib.numbers import euros
 from territoires.models import CategorieZone
 
 

@@ -7,9 +7,9 @@ structures.opendata. The map filters apply to the structures; bad filters get a 
 from django.views.decorators.http import condition, require_GET
 
 from portal.lib.opendata import text_bad_request
-from portal.lib.responses import json_response
+from portal.lib.responses import first_errors, json_response
 from portal.lib.spreadsheets import csv_response
-from structures.filters import OpenDataStructureFilter, first_errors
+from structures.filters import OpenDataStructureFilter
 from structures.models import Structure
 from structures.opendata import (
     PROFESSIONNELS_COLUMNS,

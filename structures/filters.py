@@ -13,10 +13,8 @@ from django.core.exceptions import ValidationError
 from dsfr.forms import DsfrBaseForm
 
 from aides.choices import TypeStructure
-from portal.lib.responses import first_errors as first_errors  # the pages' messages too
 from structures.choices import Statut
 from structures.models import Structure
-from territoires.forms import RegionForm as RegionForm  # the bilan's région
 from territoires.models import Departement, Region
 
 YEAR_RANGE = (2000, 2100)

@@ -11,13 +11,15 @@ from django.views.decorators.http import condition
 
 from portal.lib import secret
 from portal.lib.opendata import text_bad_request
+from portal.lib.responses import first_errors
 from portal.lib.spreadsheets import csv_response
 from structures import stats
 from structures.bilan import table, tables
-from structures.filters import MESURES, CarteForm, RegionForm, StructureFilter, first_errors
+from structures.filters import MESURES, CarteForm, StructureFilter
 from structures.maps import carte_departement, carte_regionale
 from structures.models import Structure
 from structures.opendata import bilan_modified
+from territoires.forms import RegionForm
 from territoires.models import Departement
 
 TABLE_PAGE_SIZE = 100

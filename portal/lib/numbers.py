@@ -1,16 +1,15 @@
 """French figures for pages, map legends and summaries, through Django's localisation.
 
-French typography groups thousands with the narrow no-break space (U+202F); the portal's
-format module says so (FORMAT_MODULE_PATH), and the helper makes sure of it where a project
-runs with Django's own "fr" formats (U+00A0). `number_format` truncates extra decimals
-(2,999 → "2,99"): values are rounded first.
+Thousands are grouped with the narrow no-break space (U+202F) of French typography, set by
+the portal's format module (portal/formats/fr, FORMAT_MODULE_PATH), so these figures and
+`intcomma` agree. `number_format` truncates extra decimals (2,999 → "2,99"): values are
+rounded first.
 """
 
 from decimal import Decimal
 
 from django.utils.formats import number_format
 
-NARROW_NO_BREAK_SPACE = "\u202f"
 NO_BREAK_SPACE = "\u00a0"
 
 
@@ -22,7 +21,6 @@ def french_number(value, decimals: int = 0, *, trim: bool = False) -> str:
     if isinstance(value, float | Decimal):
         value = round(value, decimals)
     text = number_format(value, decimals, use_l10n=True, force_grouping=True)
-    text = text.replace(NO_BREAK_SPACE, NARROW_NO_BREAK_SPACE)
     if trim and "," in text:
         text = text.rstrip("0").rstrip(",")
     return text
