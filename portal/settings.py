@@ -166,6 +166,10 @@ COG_DATA_DIR = NODE_MODULES_DIR / "@etalab" / "decoupage-administratif" / "data"
 _shared_geo = BASE_DIR.parent / "shared" / "data" / "geo"
 GEO_DATA_DIR = Path(os.environ.get("PORTAL_GEO_DATA_DIR", _shared_geo))
 DEFAULT_REGIONS = env_list("PORTAL_REGIONS", "11,44")
+# Local folder of the real zonings (CartoSanté exports, FRR/ZRR, QPV per commune): read in
+# place, never copied. Absent: setup_demo says so and loads the demonstration zonings.
+_shared_zonages = BASE_DIR.parent / "shared" / "data" / "zonages"
+ZONAGES_DATA_DIR = Path(os.environ.get("PORTAL_ZONAGES_DATA_DIR", _shared_zonages))
 
 # Map tiles: Plan IGN from the Géoplateforme by default; the maps stay usable without tiles.
 MAP_TILES = os.environ.get("PORTAL_MAP_TILES", "ign")

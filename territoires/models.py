@@ -7,6 +7,7 @@ they are what imports match on and what URLs and the API expose.
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.formats import date_format
 from simple_history.models import HistoricalRecords
 
 from territoires.text import normalize_name
@@ -302,8 +303,34 @@ class Zonage(models.Model):
     editeur = models.CharField(
         "éditeur", max_length=100, help_text="ARS Île-de-France, ARS Grand Est, ANCT, État…"
     )
-    date_acte = models.DateField("date de l'acte")
+    date_acte = models.DateField(
+        "date de l'acte",
+        null=True,
+        blank=True,
+        help_text="Vide quand l'export ne dit pas quel arrêté il reproduit : le zonage est "
+        "alors celui en vigueur à la date de l'export.",
+    )
     url = models.URLField("adresse de la source", max_length=500, blank=True)
+    source = models.CharField(
+        "source des données",
+        max_length=300,
+        blank=True,
+        help_text="Le fichier importé et son éditeur, ex. « CartoSanté (ATLASANTÉ), export "
+        "« Zonage infirmiers » ». Jamais d'adresse inventée : inconnu reste vide.",
+    )
+    date_export = models.DateField(
+        "date de l'export",
+        null=True,
+        blank=True,
+        help_text="Date (au plus tard) à laquelle les données ont été extraites de leur source.",
+    )
+    revision_publiee = models.CharField(
+        "zonage plus récent publié",
+        max_length=100,
+        blank=True,
+        help_text="Quand un acte plus récent est publié mais pas encore importé : « le 9 "
+        "décembre 2025 », « en 2026 ». Affiché sur chaque réponse qui repose sur cet acte.",
+    )
     valide_du = models.DateField("en vigueur du")
     valide_au = models.DateField("en vigueur jusqu'au", null=True, blank=True)
     demonstration = models.BooleanField(
@@ -332,6 +359,12 @@ class Zonage(models.Model):
                 violation_error_message="La fin de validité précède le début de validité.",
             ),
             models.CheckConstraint(
+                condition=Q(date_acte__isnull=False) | Q(date_export__isnull=False),
+                name="zonage_date_acte_ou_export",
+                violation_error_message="Indiquez la date de l'acte ou, à défaut, celle de "
+                "l'export des données.",
+            ),
+            models.CheckConstraint(
                 condition=~Q(kind="ars") | ~Q(profession=""),
                 name="zonage_ars_a_une_profession",
                 violation_error_message="Un zonage ARS concerne une profession : choisissez-la.",
@@ -340,6 +373,20 @@ class Zonage(models.Model):
 
     def __str__(self):
         return self.titre
+
+    @property
+    def reference(self) -> str:
+        """How answers cite the act: "arrêté ARS Île-de-France du 30 mars 2022", or the
+        export when the act itself is not known."""
+        return act_reference(self.editeur, self.date_acte, self.date_export)
+
+
+def act_reference(editeur, date_acte, date_export) -> str:
+    """Shared by `Zonage.reference` and the lookup's matches (which carry no instance)."""
+    if date_acte is not None:
+        return f"arrêté {editeur} du {date_format(date_acte, 'j F Y')}"
+    quand = date_format(date_export, "j F Y")
+    return f"zonage {editeur} en vigueur à la date de l'export ({quand})"
 
 
 class CategorieZone(models.Model):
@@ -360,6 +407,12 @@ class CategorieZone(models.Model):
         default=list,
         blank=True,
         help_text="Classes d'aides ouvertes : valeurs de ClasseEligibilite.",
+    )
+    a_verifier = models.BooleanField(
+        "résultat à vérifier",
+        default=False,
+        help_text="La catégorie ne permet pas de conclure (« N/A - résultat non disponible ») : "
+        "les aides qui dépendent de ce zonage sont « à vérifier », jamais refusées.",
     )
     history = HistoricalRecords()
 
@@ -413,6 +466,12 @@ class ZoneCommune(models.Model):
     zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="perimetre")
     commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="+")
     code_iris = models.CharField("code IRIS", max_length=9, blank=True)
+    partiel = models.BooleanField(
+        "partiellement",
+        default=False,
+        help_text="La zone ne couvre qu'une partie de ce territoire (quartier prioritaire connu "
+        "par commune, commune « FRR bénéficiaire partiellement ») : à vérifier à l'adresse.",
+    )
     history = HistoricalRecords()
 
     class Meta:

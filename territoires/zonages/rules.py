@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 from django.db.models import BooleanField, ExpressionWrapper, Q
 
-from territoires.models import Profession, Zonage, ZonageKind, Zone
+from territoires.models import Profession, Zonage, ZonageKind, Zone, act_reference
 
 
 @dataclass(frozen=True)
@@ -36,15 +36,25 @@ class ZoneMatch:
     zonage_id: int
     zonage_titre: str
     zonage_editeur: str
-    zonage_date: dt.date
+    zonage_date: dt.date | None  # None: the export does not say which arrêté it reproduces
     zonage_url: str
     demonstration: bool
     partiel: bool
     zone_id: int
+    zonage_date_export: dt.date | None = None
+    zonage_source: str = ""
+    zonage_revision: str = ""  # "le 9 décembre 2025": a newer act is published, not imported
+    a_verifier: bool = False  # the category cannot decide ("N/A - résultat non disponible")
+    region_id: int | None = None
 
     @property
     def profession_libelle(self) -> str:
         return Profession(self.profession).label if self.profession else ""
+
+    @property
+    def zonage_reference(self) -> str:
+        """ "arrêté ARS Île-de-France du 30 mars 2022", or the export it comes from."""
+        return act_reference(self.zonage_editeur, self.zonage_date, self.zonage_date_export)
 
 
 KIND_ORDER = {kind: i for i, kind in enumerate(ZonageKind.values)}
@@ -74,7 +84,7 @@ class Act:
     @property
     def rank(self):
         # Same start date: an official act wins over a demonstration one.
-        return (self.valide_du, not self.demonstration, self.date_acte, self.id)
+        return (self.valide_du, not self.demonstration, self.date_acte or self.valide_du, self.id)
 
 
 def active_ids(candidates, date) -> frozenset[int]:
@@ -136,18 +146,30 @@ _ROW_FIELDS = (
     "zone__zonage__date_acte",
     "zone__zonage__url",
     "zone__zonage__demonstration",
+    "zone__zonage__date_export",
+    "zone__zonage__source",
+    "zone__zonage__revision_publiee",
+    "zone__zonage__region_id",
+    "zone__categorie__a_verifier",
+    "partiel",
 )
 
 
 def commune_rows(queryset):
-    """(commune code, has polygons, match) for each commune of each zone."""
+    """(commune code, has polygons, match) for each commune of each zone.
+
+    Rows of one zone share one match object per partial/whole state: a national act has a
+    handful of zones over 35,000 communes, and the index holds references, not copies.
+    """
     has_geometry = ExpressionWrapper(Q(zone__geometrie__isnull=False), output_field=BooleanField())
+    shared = {}
     for row in queryset.annotate(has_geometry=has_geometry).values(*_ROW_FIELDS, "has_geometry"):
-        yield (
-            row["commune__code"],
-            row["has_geometry"],
-            _match(row, partiel=bool(row["code_iris"]) or row["has_geometry"]),
-        )
+        partiel = bool(row["code_iris"]) or row["has_geometry"] or row["partiel"]
+        key = (row["zone_id"], partiel)
+        match = shared.get(key)
+        if match is None:
+            match = shared[key] = _match(row, partiel=partiel)
+        yield row["commune__code"], row["has_geometry"], match
 
 
 def _match(row, partiel) -> ZoneMatch:
@@ -168,6 +190,11 @@ def _match(row, partiel) -> ZoneMatch:
         demonstration=row["zone__zonage__demonstration"],
         partiel=partiel,
         zone_id=row["zone_id"],
+        zonage_date_export=row["zone__zonage__date_export"],
+        zonage_source=row["zone__zonage__source"],
+        zonage_revision=row["zone__zonage__revision_publiee"],
+        a_verifier=row["zone__categorie__a_verifier"],
+        region_id=row["zone__zonage__region_id"],
     )
 
 
@@ -228,4 +255,9 @@ def zone_match(zone: Zone, partiel: bool) -> ZoneMatch:
         demonstration=zonage.demonstration,
         partiel=partiel,
         zone_id=zone.id,
+        zonage_date_export=zonage.date_export,
+        zonage_source=zonage.source,
+        zonage_revision=zonage.revision_publiee,
+        a_verifier=categorie.a_verifier,
+        region_id=zonage.region_id,
     )

@@ -31,6 +31,9 @@ class ActeSpec:
     valide_du: dt.date
     valide_au: dt.date | None = None
     demonstration: bool = False
+    source: str = ""
+    date_export: dt.date | None = None
+    revision_publiee: str = ""
 
     def find(self) -> Zonage | None:
         return (
@@ -52,6 +55,9 @@ class ActeSpec:
             "url": self.url,
             "valide_du": self.valide_du,
             "valide_au": self.valide_au,
+            "source": self.source,
+            "date_export": self.date_export,
+            "revision_publiee": self.revision_publiee,
         }
 
 
@@ -70,6 +76,7 @@ class WantedZone:
     libelle: str = ""
     geometrie: dict | None = None
     perimetre: set[tuple[int, str]] = field(default_factory=set)  # (commune id, IRIS code)
+    partiel: bool = False  # covers only part of each territory (QPV known by commune…)
 
     @property
     def key(self):
@@ -148,17 +155,22 @@ class Plan:
 
 
 def _existing_zones(zonage):
+    """Zones by key, their territories, and the zones whose rows are partial."""
     if zonage is None:
-        return {}, {}
+        return {}, {}, set()
     zones = {}
     for zone in zonage.zones.select_related("categorie"):
         zones[(zone.categorie.code, zone.code, zone.libelle)] = zone
     perimetres = {zone_id: set() for zone_id in (z.pk for z in zones.values())}
-    for zone_id, commune_id, iris in ZoneCommune.objects.filter(zone__zonage=zonage).values_list(
-        "zone_id", "commune_id", "code_iris"
+    partial = set()
+    rows = ZoneCommune.objects.filter(zone__zonage=zonage)
+    for zone_id, commune_id, iris, partiel in rows.values_list(
+        "zone_id", "commune_id", "code_iris", "partiel"
     ):
         perimetres[zone_id].add((commune_id, iris))
-    return zones, perimetres
+        if partiel:
+            partial.add(zone_id)
+    return zones, perimetres, partial
 
 
 def build_plan(spec: ActeSpec, categories, zones) -> Plan:
@@ -170,7 +182,7 @@ def build_plan(spec: ActeSpec, categories, zones) -> Plan:
             if old != value:
                 label = Zonage._meta.get_field(name).verbose_name
                 plan.act_changes.append(f"« {label} » : {old or '—'} → {value or '—'}.")
-    existing, perimetres = _existing_zones(plan.zonage)
+    existing, perimetres, partial = _existing_zones(plan.zonage)
     old_category = {}
     for key, zone in existing.items():
         for territory in perimetres[zone.pk]:
@@ -180,7 +192,7 @@ def build_plan(spec: ActeSpec, categories, zones) -> Plan:
         old = existing.get(zone.key)
         if old is None:
             plan.zones_created += 1
-        elif old.geometrie != zone.geometrie:
+        elif old.geometrie != zone.geometrie or (old.pk in partial) != zone.partiel:
             plan.zones_changed += 1
         plan.links_changed += len(zone.perimetre ^ (perimetres[old.pk] if old else set()))
         for territory in zone.perimetre:
@@ -230,7 +242,7 @@ def apply_plan(plan: Plan, user=None, reason: str = "") -> Zonage:
             category._change_reason = reason
             category.save()
         categories[wanted.code] = category
-    existing, perimetres = _existing_zones(zonage)
+    existing, perimetres, partial = _existing_zones(zonage)
     wanted_keys = {z.key for z in plan.zones}
     for key, zone in existing.items():
         if key not in wanted_keys:
@@ -250,8 +262,13 @@ def apply_plan(plan: Plan, user=None, reason: str = "") -> Zonage:
             zone._change_reason = reason
             zone.save()
         old = perimetres.get(zone.pk, set())
+        if old and (zone.pk in partial) != wanted.partiel:
+            for row in zone.perimetre.exclude(partiel=wanted.partiel):
+                row.partiel = wanted.partiel
+                row._change_reason = reason
+                row.save(update_fields=["partiel"])
         to_create += [
-            ZoneCommune(zone=zone, commune_id=commune_id, code_iris=iris)
+            ZoneCommune(zone=zone, commune_id=commune_id, code_iris=iris, partiel=wanted.partiel)
             for commune_id, iris in sorted(wanted.perimetre - old)
         ]
         gone = old - wanted.perimetre
