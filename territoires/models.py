@@ -338,6 +338,9 @@ class Zonage(models.Model):
         default=False,
         help_text="Zonage inventé pour la démonstration, à remplacer par l'acte officiel.",
     )
+    # SHA-256 of the imported file (and of the options that shaped the act): a re-import of
+    # the same file is recognised without reading 35,000 rows again.
+    empreinte = models.CharField("empreinte", max_length=64, blank=True, editable=False)
     cree_le = models.DateTimeField("créé le", auto_now_add=True)
     modifie_le = models.DateTimeField("modifié le", auto_now=True)
 

@@ -34,6 +34,7 @@ class ActeSpec:
     source: str = ""
     date_export: dt.date | None = None
     revision_publiee: str = ""
+    empreinte: str = ""
 
     def find(self) -> Zonage | None:
         return (
@@ -58,6 +59,7 @@ class ActeSpec:
             "source": self.source,
             "date_export": self.date_export,
             "revision_publiee": self.revision_publiee,
+            "empreinte": self.empreinte,
         }
 
 
