@@ -118,7 +118,7 @@ class CategorieForm(forms.ModelForm):
 
     class Meta:
         model = CategorieZone
-        fields = ("code", "libelle", "ordre", "eligibilites")
+        fields = ("code", "libelle", "ordre", "eligibilites", "a_verifier")
 
 
 class CategorieInline(admin.TabularInline):
@@ -165,8 +165,11 @@ class ZonageAdmin(SafeLookupsMixin, NotifyMixin, GuardedHistoryAdmin):
     change_list_template = "admin/territoires/zonage/change_list.html"
     fieldsets = (
         (None, {"fields": ("kind", "profession", "region", "demonstration")}),
-        ("Source", {"fields": ("titre", "editeur", "date_acte", "url")}),
-        ("Validité", {"fields": ("valide_du", "valide_au")}),
+        (
+            "Source",
+            {"fields": ("titre", "editeur", "date_acte", "url", "source", "date_export")},
+        ),
+        ("Validité", {"fields": ("valide_du", "valide_au", "revision_publiee")}),
         ("Suivi", {"fields": ("cree_le", "modifie_le")}),
     )
 
@@ -192,12 +195,12 @@ class CategorieZoneAdmin(SafeLookupsMixin, NotifyMixin, GuardedHistoryAdmin):
     list_select_related = ("zonage",)
     search_fields = ("libelle", "code", "zonage__titre")
     autocomplete_fields = ("zonage",)
-    fields = ("zonage", "code", "libelle", "ordre", "eligibilites")
+    fields = ("zonage", "code", "libelle", "ordre", "eligibilites", "a_verifier")
 
 
 class ZoneCommuneInline(admin.TabularInline):
     model = ZoneCommune
-    fields = ("commune", "code_iris")
+    fields = ("commune", "code_iris", "partiel")
     autocomplete_fields = ("commune",)
     extra = 1
 
@@ -245,10 +248,33 @@ class ZoneAdmin(SafeLookupsMixin, NotifyMixin, GuardedHistoryAdmin):
     list_select_related = ("categorie", "zonage")
     search_fields = ("code", "libelle", "zonage__titre", "perimetre__commune__nom")
     autocomplete_fields = ("zonage",)
-    readonly_fields = ("acte", "polygones")
+    readonly_fields = ("acte", "polygones", "perimetre_etendu")
     fields = ("zonage", "acte", "categorie", "code", "libelle", "polygones")
     inlines = (ZoneCommuneInline,)
     show_full_result_count = False
+    # A zone of a national export covers thousands of communes: one form per commune would
+    # exceed DATA_UPLOAD_MAX_NUMBER_FIELDS. Above this, the territories are edited one by one.
+    MAX_INLINE_TERRITOIRES = 200
+
+    def _large(self, obj) -> bool:
+        return bool(obj and obj.pk and obj.perimetre.count() > self.MAX_INLINE_TERRITOIRES)
+
+    def get_inlines(self, request, obj):
+        return () if self._large(obj) else self.inlines
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return (*fields, "perimetre_etendu") if self._large(obj) else fields
+
+    @admin.display(description="territoires")
+    def perimetre_etendu(self, obj):
+        url = reverse("admin:territoires_zonecommune_changelist") + f"?zone__id__exact={obj.pk}"
+        return format_html(
+            '{} territoires : <a href="{}">les voir et les corriger un par un</a>, ou '
+            "réimporter l'annexe.",
+            obj.perimetre.count(),
+            url,
+        )
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_communes=Count("perimetre"))
@@ -263,10 +289,7 @@ class ZoneAdmin(SafeLookupsMixin, NotifyMixin, GuardedHistoryAdmin):
             return "—"
         zonage = obj.zonage
         url = reverse("admin:territoires_zonage_change", args=[zonage.pk])
-        return format_html(
-            '<a href="{}">{}</a> — {}, du {}', url, zonage.titre, zonage.editeur,
-            zonage.date_acte.strftime("%d/%m/%Y"),
-        )  # fmt: skip
+        return format_html('<a href="{}">{}</a> — {}', url, zonage.titre, zonage.reference)
 
     @admin.display(description="polygones")
     def polygones(self, obj):
@@ -281,7 +304,7 @@ class ZoneAdmin(SafeLookupsMixin, NotifyMixin, GuardedHistoryAdmin):
 class ZoneCommuneAdmin(SafeLookupsMixin, NotifyMixin, GuardedHistoryAdmin):
     """Each commune of each zone, with its own history (additions and removals)."""
 
-    list_display = ("commune", "code_iris", "zone")
+    list_display = ("commune", "code_iris", "partiel", "zone")
     list_select_related = ("commune", "zone__categorie", "zone__zonage")
     list_filter = ("zone__zonage__kind", "zone__zonage__profession", "zone__zonage__region")
     search_fields = ("commune__nom", "commune__code", "code_iris", "zone__libelle")

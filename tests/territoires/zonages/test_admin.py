@@ -264,3 +264,30 @@ def test_reverting_a_zone_through_its_history_sends_zonages_changed(
     zone.refresh_from_db()
     assert zone.libelle == first.libelle
     assert received == [[act.pk]]
+
+
+def test_a_zone_over_thousands_of_communes_opens_and_saves_without_one_form_per_commune(
+    client, agent
+):
+    """A CartoSanté zone covers thousands of communes: one inline form per commune would make
+    the page too big to post (DATA_UPLOAD_MAX_NUMBER_FIELDS). The agent gets the count and a
+    link to the territories, and can still correct the zone's name."""
+    codes = list(Commune.objects.filter(region__code="44").values_list("code", flat=True)[:250])
+    zonage = ActeFactory(zones={"intermediaire": codes}, profession="infirmier")
+    zone = zonage.zones.get()
+    url = reverse("admin:territoires_zone_change", args=[zone.pk])
+    page = client.get(url)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "250 territoires" in html and "perimetre-TOTAL_FORMS" not in html
+    listing = client.get(
+        reverse("admin:territoires_zonecommune_changelist"), {"zone__id__exact": zone.pk}
+    )
+    assert listing.status_code == 200 and "250 résultats" in listing.content.decode()
+    response = client.post(
+        url,
+        {"zonage": zonage.pk, "categorie": zone.categorie_id, "code": "", "libelle": "Renommée"},
+    )
+    assert response.status_code == 302
+    zone.refresh_from_db()
+    assert zone.libelle == "Renommée" and zone.perimetre.count() == 250
