@@ -101,7 +101,7 @@ def _categories(lines, spec, ordre_categories, eligibilites, errors):
         known = find_known(label, spec.kind, spec.profession)
         if known:
             by_label[label] = WantedCategory(
-                known.code, known.libelle, known.ordre, list(known.eligibilites)
+                known.code, known.libelle, known.ordre, list(known.eligibilites), known.a_verifier
             )
         else:
             position = 100 + labels.index(label)

@@ -35,12 +35,19 @@ DEPARTEMENT_WEIGHTS = {
     "88": 0.70, "08": 0.80, "55": 0.85, "52": 0.90,
 }  # fmt: skip
 ZIP, ZIP_PLUS, ZAC, HORS = (MEDECIN[1], MEDECIN[0], MEDECIN[2], MEDECIN[3])
+DEMO_NIVEAUX = ("tres-sous-dotee", "sous-dotee", "intermediaire", "tres-dotee", "sur-dotee")
 # Cumulative population shares per category, in the order of the act.
 SHARES = {
     ("11", 2022): ((ZIP_PLUS, 0.18), (ZIP, 0.62), (ZAC, 0.96), (HORS, 1.0)),
     ("11", 2018): ((ZIP, 0.37), (ZAC, 0.76), (HORS, 1.0)),
     ("44", 2022): ((ZIP, 0.28), (ZAC, 0.70), (HORS, 1.0)),
-    "niveaux": tuple(zip(NIVEAUX[:3] + NIVEAUX[4:], (0.08, 0.25, 0.75, 0.90, 1.0), strict=True)),
+    "niveaux": tuple(
+        zip(
+            [c for c in NIVEAUX if c.code in DEMO_NIVEAUX],
+            (0.08, 0.25, 0.75, 0.90, 1.0),
+            strict=True,
+        )
+    ),
 }
 DEMO_IRIS = (("75116", "751166199"), ("75116", "751166198"))  # fictitious IRIS codes
 ACT_DATES = {2018: dt.date(2018, 7, 2), 2022: dt.date(2022, 3, 31), "niveaux": dt.date(2023, 6, 15)}

@@ -69,6 +69,7 @@ class WantedCategory:
     libelle: str
     ordre: int
     eligibilites: list[str] | None  # None: keep what agents set on an existing category
+    a_verifier: bool = False  # the category cannot decide ("N/A - résultat non disponible")
 
 
 @dataclass
@@ -120,7 +121,8 @@ class Plan:
         if set(existing) != {c.code for c in self.categories}:
             return True
         return any(
-            (existing[c.code].libelle, existing[c.code].ordre) != (c.libelle, c.ordre)
+            (existing[c.code].libelle, existing[c.code].ordre, existing[c.code].a_verifier)
+            != (c.libelle, c.ordre, c.a_verifier)
             or (c.eligibilites is not None and existing[c.code].eligibilites != c.eligibilites)
             for c in self.categories
         )
@@ -237,10 +239,10 @@ def apply_plan(plan: Plan, user=None, reason: str = "") -> Zonage:
         eligibilites = (
             wanted.eligibilites if wanted.eligibilites is not None else category.eligibilites
         )
-        values = (wanted.libelle, wanted.ordre, eligibilites)
-        current = (category.libelle, category.ordre, category.eligibilites)
+        values = (wanted.libelle, wanted.ordre, eligibilites, wanted.a_verifier)
+        current = (category.libelle, category.ordre, category.eligibilites, category.a_verifier)
         if category.pk is None or current != values:
-            category.libelle, category.ordre, category.eligibilites = values
+            category.libelle, category.ordre, category.eligibilites, category.a_verifier = values
             category._change_reason = reason
             category.save()
         categories[wanted.code] = category
