@@ -170,6 +170,12 @@ class RegionCommunes:
         for code, pk in aliases:
             self.former[code].add(pk)
 
+    @staticmethod
+    def is_code(code: str) -> bool:
+        """A 5-character commune code (not an IRIS code)."""
+        part = split_code(code)
+        return part is not None and not part[1]
+
     def covers(self, code: str) -> bool:
         return departement_of(code) in self.departements
 
@@ -189,8 +195,7 @@ def _classify(lines, values, key, written, errors):
     for line in lines:
         if _key(line.code) == ZRR_HEADER:
             continue
-        part = split_code(line.code)
-        if part is None or part[1]:
+        if not RegionCommunes.is_code(line.code):
             shown = line.code[:20] or "(vide)"
             errors.append(
                 f"Ligne {line.line} : code commune « {shown} » invalide (code INSEE à 5 "
