@@ -1,28 +1,60 @@
-"""python manage.py import_zonage ANNEXE.csv --profession medecin-generaliste --region 11 …"""
+"""python manage.py import_zonage ANNEXE.csv --profession medecin-generaliste --region 11 …
 
+or, for a national CartoSanté export (one act per région):
+python manage.py import_zonage --format cartosante infirmiers.csv [--regions 11 44 | --all]
+"""
+
+import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from territoires.models import Profession, ZonageKind
 from territoires.zonages.importers.acte import import_annex, parse_eligibilites
+from territoires.zonages.importers.cartosante import import_cartosante
 from territoires.zonages.importers.options import make_spec
+
+ANNEXE, CARTOSANTE = "annexe", "cartosante"
 
 
 class Command(BaseCommand):
     help = (
         "Importe l'annexe d'un arrêté de zonage (CSV ou XLSX : une ligne par code INSEE, "
         "arrondissement ou IRIS, avec sa catégorie). CSV : séparateur ; , ou tabulation, "
-        "encodage UTF-8 ou Windows-1252."
+        "encodage UTF-8 ou Windows-1252. Avec --format cartosante : un export national "
+        "CartoSanté d'une profession, un acte par région."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="Fichier CSV ou XLSX de l'annexe.")
+        parser.add_argument("file", help="Fichier CSV ou XLSX de l'annexe, ou export CartoSanté.")
+        parser.add_argument(
+            "--format",
+            default=ANNEXE,
+            choices=[ANNEXE, CARTOSANTE],
+            help="annexe (par défaut) : annexe d'un arrêté ; cartosante : export CartoSanté "
+            "« Code;Libellé;Zonage <profession> ».",
+        )
+        scope = parser.add_mutually_exclusive_group()
+        scope.add_argument(
+            "--regions",
+            nargs="+",
+            metavar="CODE",
+            help="CartoSanté : régions à importer (par défaut : PORTAL_REGIONS, soit 11 44).",
+        )
+        scope.add_argument("--all", action="store_true", help="CartoSanté : toutes les régions.")
+        parser.add_argument(
+            "--date-export",
+            default="",
+            help="CartoSanté : date de l'export, AAAA-MM-JJ (connue pour les copies hors ligne).",
+        )
         parser.add_argument("--kind", default=ZonageKind.ARS, choices=ZonageKind.values)
         parser.add_argument("--profession", default="", choices=["", *Profession.values])
         parser.add_argument("--region", default="", help="Code INSEE de la région (11, 44).")
-        parser.add_argument("--arrete-date", required=True, help="Date de l'acte, AAAA-MM-JJ.")
-        parser.add_argument("--source-url", required=True, help="Adresse de l'acte publié.")
+        parser.add_argument(
+            "--arrete-date", default="", help="Annexe : date de l'acte, AAAA-MM-JJ."
+        )
+        parser.add_argument("--source-url", default="", help="Annexe : adresse de l'acte publié.")
         parser.add_argument("--titre", default="")
         parser.add_argument("--editeur", default="", help="Par défaut : « ARS <région> ».")
         parser.add_argument("--valide-du", default="", help="Par défaut : la date de l'acte.")
@@ -53,6 +85,12 @@ class Command(BaseCommand):
             content = path.read_bytes()
         except OSError as exc:
             raise CommandError(f"Fichier illisible : {path} ({exc.strerror}).") from exc
+        if opts["format"] == CARTOSANTE:
+            return self.import_cartosante(content, path.name, opts)
+        missing = [option for option in ("arrete_date", "source_url") if not opts[option].strip()]
+        if missing:
+            names = " et ".join("--" + option.replace("_", "-") for option in missing)
+            raise CommandError(f"Une annexe demande {names} (date et adresse de l'acte publié).")
         spec, errors = make_spec(
             kind=opts["kind"],
             profession=opts["profession"],
@@ -79,6 +117,34 @@ class Command(BaseCommand):
             default_categorie=opts["categorie_par_defaut"],
         )
         report_result(self, result)
+
+    def import_cartosante(self, content, filename, opts):
+        started = time.monotonic()
+        regions = None if opts["all"] else (opts["regions"] or settings.DEFAULT_REGIONS)
+        result = import_cartosante(
+            content,
+            filename,
+            regions=regions,
+            date_export=opts["date_export"] or None,
+            dry_run=opts["dry_run"],
+            progress=self.stdout.write,
+        )
+        for warning in result.warnings:
+            self.stdout.write(self.style.WARNING(f"Attention : {warning}"))
+        if not result.ok:
+            raise CommandError(
+                "Import refusé, rien n'a été écrit :\n" + "\n".join(result.error_lines())
+            )
+        for line in result.summary:
+            self.stdout.write(line)
+        elapsed = time.monotonic() - started
+        if result.up_to_date:
+            message = f"{filename} : déjà à jour, rien à écrire ({elapsed:.1f} s)."
+        elif result.dry_run:
+            message = "Simulation (--dry-run) : rien n'a été écrit."
+        else:
+            message = f"{filename} : {len(result.plans)} acte(s) importé(s) en {elapsed:.1f} s."
+        self.stdout.write(self.style.SUCCESS(message))
 
 
 def report_result(command, result):
