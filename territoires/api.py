@@ -1,22 +1,26 @@
 """The territories of the API: `/api/v1/territoires/…` (référentiel) and `/api/v1/lieu`.
 
 `/api/v1/lieu?lat=…&lon=…` or `?commune=INSEE` gives the commune (and arrondissement) of a
-place with the zones in force there today (territoires.zonages.lookup.zones_at; with a point,
-QPV polygons count only if they contain it). Other apps and outside users rely on its keys:
-extend it in `lieu_payload`, so every caller gets the same. Its errors are
-`{"erreur": "<message en français>"}`, 400 (malformed input) or 404 (no known commune there).
+place with the zones in force there today, or on `?date=AAAA-MM-JJ` (the answer's `date`
+says which day; territoires.zonages.lookup.zones_at; with a point, QPV polygons count only
+if they contain it). Each zone carries the limits of its answer (`notes`). Other apps and
+outside users rely on its keys: extend it in `lieu_payload`, so every caller gets the same.
+Its errors are `{"erreur": "<message en français>"}`, 400 (malformed input) or 404 (no known
+commune there).
 
 A commune is described by one function, `commune_json`, in every answer: the référentiel's
 list and detail add the codes of its département and région (and its parent, EPCI and
 bounding box), /lieu their names and the commune's page.
 """
 
+import datetime as dt
 import math
 import re
 from typing import Literal
 
 from django.db.models import Count, Sum
-from ninja import Path, Query, Router
+from django.utils import timezone
+from ninja import Field, Path, Query, Router
 from ninja.decorators import decorate_view
 
 from portal.lib.opendata import LICENCE
@@ -49,6 +53,7 @@ from territoires.zonages.lookup import zones_at
 router = Router(tags=["Territoires"])
 
 _INSEE = re.compile(r"^(?:[0-9]{2}|2[AB])[0-9]{3}$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 Bbox = list[float] | None
 
 
@@ -142,6 +147,12 @@ class LieuQuery(Strict):
     lat: accepts(NUMBER) = param("Latitude WGS84 (virgule décimale acceptée).", example=48.9362)
     lon: accepts(NUMBER) = param("Longitude WGS84 (virgule décimale acceptée).", example=2.3574)
     commune: accepts() = param("Code INSEE de la commune (à la place du point).")
+    date: accepts({"type": "string", "format": "date"}) = param(
+        "Jour du zonage, AAAA-MM-JJ (par défaut : aujourd'hui) : les zones en vigueur ce "
+        "jour-là (avant le 1er juillet 2024, les ZRR ; ensuite, France Ruralités "
+        "Revitalisation).",
+        example="2024-06-30",
+    )
 
 
 class PointLieu(Strict):
@@ -162,25 +173,49 @@ class ZoneLieu(Open):
     eligibilites: list[str]
     zonage: dict
     demonstration: bool
+    notes: list[str] = Field(
+        description="Ce que la réponse ne peut pas dire (zone connue par commune, à vérifier "
+        "à l'adresse ; zonage plus récent publié mais pas encore intégré)."
+    )
 
 
 class Lieu(Open):
+    date: dt.date = Field(description="Jour pour lequel les zones sont données.")
     commune: CommuneLieu
     arrondissement: CommuneLieu | None
     point: PointLieu | None
     zones: list[ZoneLieu]
 
 
-def lieu_payload(commune: Commune, arrondissement: Commune | None, request=None, point=None):
+def lieu_payload(
+    commune: Commune, arrondissement: Commune | None, request=None, point=None, date=None
+):
     """The answer for a place; extend it here (zones, aids) so every caller gets the same."""
     precise = arrondissement or commune
     lat, lon = point if point else (None, None)
+    date = date or timezone.localdate()
     return {
+        "date": date.isoformat(),
         "commune": territoire_json(commune, request),
         "arrondissement": territoire_json(arrondissement, request) if arrondissement else None,
         "point": {"lat": point[0], "lon": point[1]} if point else None,
-        "zones": api_zones(zones_at(commune=precise.code, lat=lat, lon=lon)),
+        "zones": api_zones(zones_at(commune=precise.code, lat=lat, lon=lon, date=date), precise),
     }
+
+
+def parse_date(params) -> dt.date | None:
+    raw = params.get("date", "").strip()
+    if not raw:
+        return None
+    try:
+        if not _DATE.match(raw):
+            raise ValueError
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise LieuError(
+            f"Paramètre « date » invalide : « {raw[:20]} » n'est pas une date AAAA-MM-JJ "
+            "(ex. 2024-06-30)."
+        ) from None
 
 
 def _coordinate(params, name, low, high) -> float:
@@ -233,11 +268,20 @@ def resolve(params):
     place = locate_place(*point)
     if place is None:
         raise LieuError(
-            f"Aucune commune connue ne contient le point ({point[0]}, {point[1]}) : le portail "
-            "couvre les communes de ses régions (Île-de-France, Grand Est).",
+            f"Aucune commune connue ne contient le point ({point[0]}, {point[1]}) : il n'a pas "
+            f"pu être placé, les contours des communes ne sont chargés que pour "
+            f"{_regions_with_outlines()}. Indiquez plutôt la commune (paramètre « commune », "
+            "code INSEE).",
             status=404,
         )
     return place.commune, place.arrondissement, point
+
+
+def _regions_with_outlines() -> str:
+    """ "Grand Est, Île-de-France": the régions a point can be placed in (one query)."""
+    codes = Contour.objects.filter(niveau=Contour.Niveau.REGION).values_list("code", flat=True)
+    names = list(Region.objects.filter(code__in=codes).values_list("nom", flat=True))
+    return ", ".join(sorted(names)) or "aucune région"
 
 
 @router.get(
@@ -247,16 +291,19 @@ def resolve(params):
     summary="Commune et zones d'un lieu",
     description=(
         "La commune (et l'arrondissement) d'un point ou d'un code INSEE, avec les zones "
-        "(zonages ARS par profession, QPV, zones rurales) qui s'y appliquent."
+        "(zonages ARS par profession, QPV, zones rurales) qui s'y appliquent le jour "
+        "demandé (`date`, par défaut aujourd'hui ; la réponse dit lequel). Chaque zone cite "
+        "son acte (référence, source, date de l'export) et ses limites (`notes`)."
     ),
     openapi_extra=example("/api/v1/lieu?lat=48.9362&lon=2.3574"),
 )
 def lieu(request, query: Query[LieuQuery]):
     try:
+        date = parse_date(request.GET)
         commune, arrondissement, point = resolve(request.GET)
     except LieuError as problem:
         return error(str(problem), status=problem.status)
-    return json_response(lieu_payload(commune, arrondissement, request, point))
+    return json_response(lieu_payload(commune, arrondissement, request, point, date))
 
 
 # --- Référentiel ----------------------------------------------------------------------------

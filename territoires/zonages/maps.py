@@ -182,7 +182,10 @@ def build(departement, choice: str, date=None) -> CarteZonage:
                 if carte.population else 0.0,
             )
         )  # fmt: skip
-    carte.actes = sorted(acts.values(), key=lambda m: (m.zonage_date, m.zonage_id))
+    # An act known only by its export has no date: its export date orders it.
+    carte.actes = sorted(
+        acts.values(), key=lambda m: (m.zonage_date or m.zonage_date_export, m.zonage_id)
+    )
     if qpv_zones:
         _add_qpv(carte, qpv_zones)
     carte.bounds = outlines.bounds

@@ -42,6 +42,7 @@ def test_zones_of_a_commune_with_their_act(client):
                 "url": "https://example.test/acte",
             },
             "demonstration": True,
+            "notes": [],
         }
     ]
 
