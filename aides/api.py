@@ -5,12 +5,13 @@ refused here as it is reported on the page, by field (`details`).
 """
 
 import datetime as dt
+from typing import Literal
 
-from ninja import Query, Router
+from ninja import Field, Query, Router
 
 from aides.choices import EtapeProjet, FormeAide, Public
 from aides.filters import SORTS
-from aides.search import as_json, run
+from aides.search import as_json, non_applicable_json, run
 from portal.lib.responses import bad_request, json_response
 from portal.lib.schemas import (
     NUMBER,
@@ -27,6 +28,7 @@ from territoires.models import Profession
 router = Router(tags=["Aides"])
 
 MAX_RESULTS = 200
+FLAGS = ("", "0", "1")
 
 
 class AidesQuery(Strict):
@@ -40,13 +42,19 @@ class AidesQuery(Strict):
     financeur: accepts() = param("Identifiant du financeur.")
     forme: accepts(enum(FormeAide)) = param("Forme de l'aide.")
     date: accepts({"type": "string", "format": "date"}) = param(
-        "Aides ouvertes à cette date (AAAA-MM-JJ, aujourd'hui par défaut)."
+        "Réponse à cette date (AAAA-MM-JJ, aujourd'hui par défaut) : aides ouvertes et "
+        "zonages en vigueur ce jour-là (avant le 1er juillet 2024, les ZRR ; après, les FRR).",
+        example="2026-12-02",
     )
     fermees: accepts({"type": "string", "enum": ["on", "true", "1"]}) = param(
         "Inclure les aides fermées à cette date."
     )
     tri: accepts({"type": "string", "enum": list(SORTS)}) = param(
         "Tri : pertinence, montant ou cloture."
+    )
+    non_applicables: accepts({"type": "string", "enum": ["0", "1"]}) = param(
+        "1 : ajouter la liste des aides qui passent les filtres mais ne s'appliquent pas à "
+        "ce lieu, chacune avec pourquoi."
     )
 
 
@@ -70,6 +78,22 @@ class AideTrouvee(Strict):
     lieu_verifie: bool
     demonstration: bool
     url: str
+    statut: Literal["eligible", "a_verifier"] = Field(
+        description="eligible : l'aide s'applique ici ; a_verifier : les données ne permettent "
+        "pas de conclure (zone sur une partie de la commune, résultat non disponible, "
+        "profession sans zonage intégré dans la région, zonage pouvant différer à l'adresse)."
+    )
+    a_verifier_parce_que: list[str] = Field(description="Ce qui reste à vérifier (a_verifier).")
+    limites: list[str] = Field(
+        description="Limites des zonages invoqués : un zonage plus récent publié, pas intégré."
+    )
+
+
+class AideNonApplicable(Strict):
+    slug: str
+    nom: str
+    url: str
+    pourquoi_pas: list[str] = Field(description="Pourquoi l'aide ne s'applique pas à ce lieu.")
 
 
 class Aides(Strict):
@@ -78,6 +102,9 @@ class Aides(Strict):
     lieu: AidesLieu | None
     avertissements: list[str]
     results: list[AideTrouvee]
+    non_applicables: list[AideNonApplicable] | None = Field(
+        None, description="Avec non_applicables=1 seulement."
+    )
 
 
 @router.get(
@@ -87,15 +114,21 @@ class Aides(Strict):
     summary="Aides applicables",
     description=(
         "Les aides publiées, avec les filtres du moteur de recherche « Trouver une aide » : "
-        "lieu, profession, étape, public, financeur, forme, date. Chaque aide dit pourquoi "
-        "elle s'applique."
+        "lieu, profession, étape, public, financeur, forme, date. Chaque aide est éligible "
+        "(et dit pourquoi) ou à vérifier (et dit ce qui reste à vérifier) ; avec "
+        "non_applicables=1, les aides qui ne s'appliquent pas à ce lieu disent pourquoi."
     ),
     openapi_extra=example("/api/v1/aides?commune=93066&profession=medecin-generaliste"),
 )
 def aides(request, query: Query[AidesQuery]):
-    result = run(request.GET)
-    if result.search.errors:
-        return bad_request(result.search.errors)
+    params = request.GET.copy()
+    flag = params.pop("non_applicables", [""])[-1]
+    result = run(params)
+    errors = dict(result.search.errors)
+    if flag not in FLAGS:
+        errors["non_applicables"] = ["Indiquez 1 (avec la liste) ou 0 (sans)."]
+    if errors:
+        return bad_request(errors)
     body = {
         "count": result.count,
         "date": result.search.date.isoformat(),
@@ -103,6 +136,10 @@ def aides(request, query: Query[AidesQuery]):
         "avertissements": result.notices,
         "results": [as_json(r, request) for r in result.results[:MAX_RESULTS]],
     }
+    if flag == "1":
+        body["non_applicables"] = [
+            non_applicable_json(r, request) for r in result.non_applicables[:MAX_RESULTS]
+        ]
     return json_response(body)
 
 

@@ -1,24 +1,38 @@
-"""Which aids apply here, and why?
+"""Which aids apply here, and why — or why not?
 
-The aids are fetched once with their relations (a constant number of queries) and judged
-in Python against the zones returned by `territoires.zonages.lookup.zones_at`: an aid applies when
-the place is inside its geographic scope and, if it has zoning conditions, satisfies one
-of them. Every decision keeps the human reasons shown to the user ("ZIP — arrêté ARS
-Île-de-France du 5 avril 2022", "QPV Les Francs-Moisins", "toute la région").
+Every aid that passes the user's filters (profession, stage, dates…) gets one of three
+answers at a place (`Statut`): **éligible**, with what opens it (zone and act, territory);
+**à vérifier**, with what the data cannot decide (a zone over part of the commune, a
+category without result, a profession without zoning in the région, a doctors' commune-level
+zone that may differ at the address, a point no loaded commune holds) — unknown is never
+"not eligible"; **non applicable**, with why not, in sentences built from the data
+(« Saint-Denis est en zone intermédiaire pour les infirmiers ; cette aide demande une zone
+très sous-dotée ou sous-dotée »).
+
+The aids are fetched once with their relations (a constant number of queries) and judged in
+Python against the zones of `territoires.zonages.lookup.zones_at` and the acts in force (the
+zone index: no query once warm). The finder, the aid page and the API share `verdicts`; the
+département page applies the same rules (`scope_reasons`, `zoning_matches`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from aides.presentation import pluriel
 from aides.relations import attach
 from territoires import locator
 from territoires.models import Commune, Profession, ZonageKind
-from territoires.zonages.categories import MEDECIN, NIVEAUX, QPV, RURAL
+from territoires.zonages.categories import MEDECIN, NIVEAUX, QPV, RURAL, known_categories
+from territoires.zonages.index import get_index
+from territoires.zonages.limits import ADDRESS_NOTE, revision_note, zone_notes
 from territoires.zonages.lookup import zones_at
 
 # Not shown in result cards nor used by eligibility: not read for hundreds of aids.
@@ -28,12 +42,28 @@ LONG_TEXT_FIELDS = (
 )  # fmt: skip
 
 
+class Statut(models.TextChoices):
+    ELIGIBLE = "eligible", "Éligible"
+    A_VERIFIER = "a_verifier", "À vérifier"
+    NON_APPLICABLE = "non_applicable", "Ne s'applique pas ici"
+
+
+STATUT_ORDER = {Statut.ELIGIBLE: 0, Statut.A_VERIFIER: 1, Statut.NON_APPLICABLE: 2}
+NATIONAL = "aide nationale, sans condition de lieu"
+UNPLACED = (
+    "le point choisi n'est dans aucune commune dont le contour est chargé : indiquez la "
+    "commune pour vérifier les conditions de lieu de cette aide"
+)
+
+
 @dataclass(frozen=True)
 class Raison:
     texte: str
     url: str = ""
     demonstration: bool = False
     partiel: bool = False
+    adresse: bool = False  # a doctors' commune-level zone that may differ at the address
+    revision: str = ""  # a newer act is published but not integrated: said once per act
 
     def __str__(self):
         return self.texte
@@ -58,15 +88,65 @@ class Lieu:
 
 @dataclass
 class Eligibilite:
+    """The answer for one aid at one place: its status and the reasons that make it."""
+
     aide: object
-    raisons: list[Raison] = field(default_factory=list)
+    raisons: list[Raison] = field(default_factory=list)  # why it applies (what is known)
     ouverte: bool = True
     score: int = 0
-    a_verifier: bool = False  # the place was not given: conditions listed, not checked
+    sans_lieu: bool = False  # no place given: the conditions are listed, not checked
+    statut: str = Statut.ELIGIBLE
+    incertitudes: list[Raison] = field(default_factory=list)  # what cannot be decided here
+    pourquoi_pas: list[Raison] = field(default_factory=list)
+
+    @property
+    def applicable(self) -> bool:
+        """Listed as a result: éligible or à vérifier."""
+        return self.statut != Statut.NON_APPLICABLE
+
+    @property
+    def toutes(self) -> list[Raison]:
+        return [*self.raisons, *self.incertitudes, *self.pourquoi_pas]
+
+    @property
+    def pourquoi(self) -> list[Raison]:
+        """Why it may apply: what is known, then what is left to check."""
+        return list(dict.fromkeys([*self.raisons, *self.incertitudes]))
 
     @property
     def demonstration(self) -> bool:
-        return any(r.demonstration for r in self.raisons)
+        return any(r.demonstration for r in self.toutes)
+
+    @property
+    def limites(self) -> list[str]:
+        return revisions([self])
+
+
+def revisions(results) -> list[str]:
+    """The newer-act notices of the acts these answers rest on, once per act."""
+    return list(dict.fromkeys(r.revision for v in results for r in v.toutes if r.revision))
+
+
+@dataclass
+class Ici:
+    """The place judged on a date: its zones, and the zonings in force (to tell "not in the
+    zone" from "no zoning known here")."""
+
+    lieu: Lieu
+    date: dt.date
+    zones: list
+
+    @cached_property
+    def groups(self) -> frozenset:
+        index = get_index()  # already built by zones_at: no query
+        active = index.active(self.date)
+        return frozenset(act.group for act in index.acts if act.id in active)
+
+    def covered(self, kind, profession, region_id) -> bool:
+        """Whether an act of `kind` (for `profession`) is in force here on the date."""
+        return bool(
+            {(kind, profession or "", region_id), (kind, profession or "", None)} & self.groups
+        )
 
 
 def resolve_lieu(commune=None, lat=None, lon=None) -> Lieu:
@@ -74,7 +154,7 @@ def resolve_lieu(commune=None, lat=None, lon=None) -> Lieu:
     if isinstance(commune, Commune):
         return Lieu(commune=commune, lat=lat, lon=lon)
     if commune:
-        found = Commune.objects.filter(code=str(commune)).first()
+        found = Commune.objects.with_refs().filter(code=str(commune)).first()
         return Lieu(commune=found, lat=lat, lon=lon)
     if lat is not None and lon is not None:
         return Lieu(commune=_locate(lat, lon), lat=lat, lon=lon)
@@ -82,10 +162,10 @@ def resolve_lieu(commune=None, lat=None, lon=None) -> Lieu:
 
 
 def _locate(lat, lon) -> Commune | None:
-    found = locator.locate(lat, lon)
+    found = locator.locate(lat, lon)  # with its département and région
     if found is None or isinstance(found, Commune):
         return found
-    return Commune.objects.filter(code=str(found)).first()
+    return Commune.objects.with_refs().filter(code=str(found)).first()
 
 
 def zones_here(lieu: Lieu, date):
@@ -96,7 +176,7 @@ def zones_here(lieu: Lieu, date):
     return zones_at(commune=lieu.commune, date=date)
 
 
-def evaluate(
+def verdicts(
     queryset,
     *,
     commune=None,
@@ -107,9 +187,10 @@ def evaluate(
     date=None,
     lieu: Lieu | None = None,
 ) -> list[Eligibilite]:
-    """Aids of `queryset` applying at the place, for the profession and stage, with reasons.
+    """Every aid of `queryset` for the profession and stage, with its status at the place.
 
-    Without a place, every aid passes and its conditions are listed as things to check.
+    Without a place, the aids with a condition of place are "à vérifier", their conditions
+    listed; the others are eligible.
     """
     date = date or timezone.localdate()
     if lieu is None:
@@ -118,37 +199,334 @@ def evaluate(
         queryset = queryset.for_profession(profession)
     if etape:
         queryset = queryset.for_stage(etape)
-    zones = zones_here(lieu, date)
+    ici = Ici(lieu, date, zones_here(lieu, date))
     queryset = queryset.defer(*LONG_TEXT_FIELDS)
-    aides = attach(list(queryset), queryset)
-    results = []
-    for aide in aides:
-        result = judge(aide, lieu, zones, profession, date)
-        if result is not None:
-            results.append(result)
-    return results
+    return [judge(aide, ici, profession) for aide in attach(list(queryset), queryset)]
 
 
-def judge(aide, lieu: Lieu, zones, profession, date) -> Eligibilite | None:
-    conditions = aide.rel.conditions
-    if not lieu.connu:
-        raisons = [Raison(t) for t in describe_conditions(aide, conditions, profession)]
-        return Eligibilite(aide, raisons, aide.is_open_on(date), score=0, a_verifier=True)
-    if lieu.commune is None:
-        scope = None if aide.rel.has_scope else []
+def evaluate(queryset, **kwargs) -> list[Eligibilite]:
+    """The aids of `queryset` that apply at the place, or may (éligible, à vérifier)."""
+    return [result for result in verdicts(queryset, **kwargs) if result.applicable]
+
+
+def judge(aide, ici: Ici, profession) -> Eligibilite:
+    rel, commune = aide.rel, ici.lieu.commune
+    ouverte = aide.is_open_on(ici.date)
+    if not ici.lieu.connu:
+        lines = [Raison(t) for t in describe_conditions(aide, rel.conditions, profession)]
+        if not (rel.conditions or rel.has_scope):
+            return Eligibilite(aide, lines, ouverte, sans_lieu=True)
+        return _a_verifier(aide, ouverte, [], lines, sans_lieu=True)
+    if commune is None:  # a point that no loaded commune outline holds
+        scope = None if rel.has_scope else []
     else:
-        scope = scope_reasons(aide, lieu.commune)
-    if scope is None:
-        return None
-    if conditions:
-        raisons = zoning_reasons(conditions, lieu, zones, profession, aide.professions)
-        if not raisons:
-            return None
-        score = 10 + len(raisons)
+        scope = scope_reasons(aide, commune)
+        if scope is None:
+            why = Raison(_outside_territory(aide, commune))
+            return Eligibilite(aide, [], ouverte, statut=Statut.NON_APPLICABLE, pourquoi_pas=[why])
+    if not rel.conditions:
+        if scope is None:
+            return _a_verifier(aide, ouverte, [], [Raison(UNPLACED)])
+        return Eligibilite(aide, scope or [Raison(NATIONAL)], ouverte, score=5 if scope else 1)
+    certain, uncertain, why_not = zoning_verdict(rel.conditions, ici, profession, aide.professions)
+    if commune is None and (scope is None or not certain):
+        return _a_verifier(aide, ouverte, certain, [*uncertain, Raison(UNPLACED)])
+    if certain:
+        return Eligibilite(aide, certain, ouverte, score=10 + len(certain))
+    if uncertain:
+        return _a_verifier(aide, ouverte, [], uncertain)
+    why_not = why_not or [Raison(_no_condition_for(profession))]
+    return Eligibilite(aide, [], ouverte, statut=Statut.NON_APPLICABLE, pourquoi_pas=why_not)
+
+
+def _a_verifier(aide, ouverte, raisons, incertitudes, sans_lieu=False) -> Eligibilite:
+    return Eligibilite(
+        aide, raisons, ouverte, score=3, sans_lieu=sans_lieu, statut=Statut.A_VERIFIER,
+        incertitudes=list(dict.fromkeys(incertitudes)),
+    )  # fmt: skip
+
+
+def zoning_verdict(conditions, ici: Ici, profession, aide_professions=()):
+    """(certain, uncertain, why_not) reasons of the aid's zoning conditions at the place.
+
+    A zone over the whole commune (or holding the point) is certain, unless it is a doctors'
+    commune-level zone that may differ at the address; zones over part of the commune are
+    uncertain. Only when nothing is certain are the unmet conditions explained.
+    """
+    whole, partial = _matched(conditions, ici.lieu, ici.zones, profession, aide_professions, True)
+    certain = [r for r in whole if not r.adresse]
+    uncertain = [r for r in whole if r.adresse] + partial
+    if certain or ici.lieu.commune is None:
+        return certain, uncertain, []
+    more, why_not = _unmet(conditions, ici, profession, aide_professions)
+    return certain, uncertain + more, list(dict.fromkeys(why_not))
+
+
+def zoning_reasons(conditions, lieu: Lieu, zones, profession, aide_professions=()) -> list[Raison]:
+    """Reasons the place satisfies the aid's zoning conditions ([] when it does not).
+
+    A zone covering the whole commune (or containing the point) is enough: partial matches
+    (a QPV inside the commune, an arrondissement of Paris) are then left out; when only
+    partial matches exist they are kept, several QPV grouped in one line.
+    """
+    whole, partial = _matched(conditions, lieu, zones, profession, aide_professions)
+    return whole or partial
+
+
+def _matched(conditions, lieu, zones, profession, aide_professions, limits=False):
+    """(whole, partial) reasons; with `limits`, each carries the limits of its zone here."""
+    commune = lieu.commune if limits else None
+    whole: list[Raison] = []
+    partial: list[Raison] = []
+    partial_qpv: list = []
+    matches = zoning_matches(conditions, lieu.commune, zones, profession, aide_professions)
+    for condition, zone in matches:
+        if zone is None:
+            whole.append(
+                Raison(condition.libelle or f"tout le département {condition.departement.nom}")
+            )
+        elif zone.partiel and zone.kind == ZonageKind.QPV:
+            partial_qpv.append(zone)
+        else:
+            raison = zone_reason(zone, not profession, zones, commune)
+            (partial if zone.partiel else whole).append(raison)
+    if partial_qpv:
+        names = list(dict.fromkeys(zone.libelle for zone in partial_qpv))
+        texte = (
+            f"QPV {names[0]}"
+            if len(names) == 1
+            else f"{len(names)} quartiers prioritaires (QPV) : " + ", ".join(names)
+        )
+        first = partial_qpv[0]
+        texte = f"{texte} — {first.zonage_reference} — {PARTIAL_NOTE}"
+        partial.append(Raison(texte, demonstration=first.demonstration, partiel=True))
+    return list(dict.fromkeys(whole)), list(dict.fromkeys(partial))
+
+
+PARTIAL_NOTE = "dans une partie de la commune seulement : vérifiez l'adresse"
+DEMO_NOTE = " (zonage de démonstration)"
+_ACRONYM = re.compile(r"\(([^()]{2,8})\)\s*$")
+
+
+def short_label(libelle: str) -> str:
+    """ "Zone d'intervention prioritaire (ZIP)" → "ZIP"; other labels unchanged."""
+    match = _ACRONYM.search(libelle or "")
+    return match.group(1) if match else libelle
+
+
+def zone_reason(zone, show_profession=True, zones=None, commune=None) -> Raison:
+    """ "ZIP — arrêté ARS Île-de-France du 30 mars 2022"; given the place (`commune` and all
+    its `zones`), the reason also carries the zone's limits there (`limits.zone_notes`)."""
+    if zone.kind == ZonageKind.QPV:
+        texte = f"QPV {zone.libelle}"
+    elif zone.kind == ZonageKind.RURAL:
+        texte = f"commune rurale ({short_label(zone.categorie_libelle)})"
     else:
-        raisons = scope or [Raison("aide nationale, sans condition de lieu")]
-        score = 5 if scope else 1
-    return Eligibilite(aide, raisons, aide.is_open_on(date), score=score)
+        texte = short_label(zone.categorie_libelle)
+        if show_profession and zone.profession:
+            texte = f"{texte} ({zone.profession_libelle.lower()})"
+    texte = f"{texte} — {zone.zonage_reference}"
+    if zone.partiel:
+        texte += f" — {PARTIAL_NOTE}"
+    adresse = commune is not None and ADDRESS_NOTE in zone_notes(zone, zones or [], commune)
+    return _zone_raison(zone, texte, adresse=adresse)
+
+
+def _zone_raison(zone, texte, *, adresse=False, reference=False) -> Raison:
+    if reference:
+        texte = f"{texte} ({zone.zonage_reference})"
+    if adresse:
+        texte = f"{texte} ; {ADDRESS_NOTE}"
+    if zone.demonstration and "démonstration" not in texte:
+        texte += DEMO_NOTE
+    return Raison(
+        texte, url=zone.zonage_url, demonstration=zone.demonstration, partiel=zone.partiel,
+        adresse=adresse, revision=_revision(zone),
+    )  # fmt: skip
+
+
+def _revision(zone) -> str:
+    note = revision_note(zone)
+    if not note:
+        return ""
+    who = f"des {pluriel(zone.profession)} " if zone.profession else ""
+    return f"Zonage {who}({zone.zonage_reference}) : {note}."
+
+
+# --- Why not, or what is left to check ----------------------------------------------------
+
+_RURAL_CODES = {category.code for category in RURAL}
+
+
+def _kind_of(code: str) -> str:
+    if code == QPV.code:
+        return ZonageKind.QPV
+    if code in _RURAL_CODES or code.startswith(("frr", "zrr")):
+        return ZonageKind.RURAL
+    return ZonageKind.ARS
+
+
+def _unmet(conditions, ici: Ici, profession, aide_professions):
+    """(uncertain, why_not) for the conditions the place does not meet (none met for sure)."""
+    commune = ici.lieu.commune
+    uncertain, why_not = [], []
+    for condition in conditions:
+        if profession and condition.profession and condition.profession != profession:
+            continue
+        if condition.departement_id and condition.departement_id != commune.departement_id:
+            departement = condition.departement
+            why_not.append(
+                Raison(
+                    f"{commune.nom} n'est pas dans le département {departement.nom} "
+                    f"({departement.code})"
+                )
+            )
+        by_kind: dict[str, list[str]] = {}
+        for code in condition.codes:
+            by_kind.setdefault(_kind_of(code), []).append(code)
+        for kind, codes in by_kind.items():
+            if kind == ZonageKind.ARS:
+                wanted = _ars_professions(condition, profession, aide_professions, codes)
+                found = _ars_gap(codes, ici, wanted)
+            else:
+                found = _place_gap(kind, codes, ici)
+            uncertain += found[0]
+            why_not += found[1]
+    return uncertain, why_not
+
+
+def _ars_professions(condition, profession, aide_professions, codes) -> list[str]:
+    """The professions whose zoning the condition reads: its own, the one searched, or the
+    aid's professions whose categories include the codes."""
+    if condition.profession or profession:
+        return [condition.profession or profession]
+    candidates = list(aide_professions) or list(Profession.values)
+    fitting = [
+        p for p in candidates if set(codes) & {c.code for c in known_categories(ZonageKind.ARS, p)}
+    ]
+    return fitting or candidates
+
+
+def _ars_gap(codes, ici: Ici, professions):
+    commune = ici.lieu.commune
+    uncertain, why_not, missing = [], [], []
+    wanted = _une_zone(codes)
+    for profession in professions:
+        who = pluriel(profession)
+        zones = [
+            z for z in ici.zones if z.kind == ZonageKind.ARS and z.profession in (profession, None)
+        ]
+        if any(z.categorie in codes for z in zones):
+            continue  # met, or met in part: said by the matches
+        unknown = next((z for z in zones if z.a_verifier), None)
+        whole = next((z for z in zones if not z.partiel), None)
+        if unknown is not None:
+            texte = (
+                f"{commune.nom} : « {unknown.categorie_libelle} » dans le zonage des {who}, qui "
+                f"ne permet pas de conclure ; cette aide demande {wanted}"
+            )
+            uncertain.append(_zone_raison(unknown, texte, reference=True))
+        elif not zones and not ici.covered(ZonageKind.ARS, profession, commune.region_id):
+            missing.append(who)
+        elif whole is None:
+            texte = (
+                f"aucune partie de {commune.nom} n'est en {wanted.removeprefix('une ')} pour "
+                f"les {who}"
+                if zones  # zones over parts of the commune, none of those wanted
+                else f"{commune.nom} n'est dans aucune zone du zonage des {who} ; cette aide "
+                f"demande {wanted}"
+            )
+            why_not.append(Raison(texte))
+        else:
+            texte = f"{commune.nom} est {_en(whole)} pour les {who} ; cette aide demande {wanted}"
+            adresse = ADDRESS_NOTE in zone_notes(whole, ici.zones, commune)
+            raison = _zone_raison(whole, texte, adresse=adresse, reference=True)
+            (uncertain if adresse else why_not).append(raison)
+    if missing:
+        uncertain.append(
+            Raison(
+                f"aucun zonage ARS des {_et(missing)} n'est intégré pour la région "
+                f"{commune.region.nom} : l'éligibilité ne peut pas être vérifiée ici"
+            )
+        )
+    return uncertain, why_not
+
+
+def _place_gap(kind, codes, ici: Ici):
+    """Rural and QPV conditions: not in such a zone, or no such list integrated here."""
+    commune = ici.lieu.commune
+    if any(z.kind == kind and z.categorie in codes for z in ici.zones):
+        return [], []  # met, or met in part: said by the matches
+    if not ici.covered(kind, "", commune.region_id):
+        what = "aucun zonage rural" if kind == ZonageKind.RURAL else "aucune liste des QPV"
+        quand = date_format(ici.date, "j F Y")
+        texte = f"{what} n'est intégré au {quand} : l'éligibilité ne peut pas être vérifiée ici"
+        if kind != ZonageKind.RURAL:
+            texte = texte.replace("n'est intégré", "n'est intégrée")
+        return [Raison(texte)], []
+    if kind == ZonageKind.RURAL:
+        labels = _ou([category_label(code) for code in codes])
+        return [], [Raison(f"{commune.nom} n'est pas classée en zone rurale ({labels})")]
+    where = "le point choisi n'est" if ici.lieu.point else f"{commune.nom} ne compte"
+    return [], [Raison(f"{where} dans aucun quartier prioritaire de la politique de la ville")]
+
+
+def _outside_territory(aide, commune) -> str:
+    """ "aide de la Région Grand Est : Provins est en Île-de-France"."""
+    rel = aide.rel
+    whose = []
+    if rel.regions:
+        noms = [nom for _, nom in rel.regions]
+        whose.append(("de la Région " if len(noms) == 1 else "des Régions ") + _et(noms))
+    if rel.departements:
+        noms = [f"{nom} ({code})" for _, code, nom in rel.departements]
+        whose.append(("du département " if len(noms) == 1 else "des départements ") + _et(noms))
+    if rel.communes:
+        noms = [nom for _, nom in rel.communes]
+        whose.append(("de la commune de " if len(noms) == 1 else "des communes de ") + _et(noms))
+    if rel.regions and not (rel.departements or rel.communes):
+        where = f"{commune.nom} est en {commune.region.nom}"
+    elif rel.departements and not (rel.regions or rel.communes):
+        departement = commune.departement
+        where = f"{commune.nom} est dans le département {departement.nom} ({departement.code})"
+    else:
+        where = f"{commune.nom} n'en fait pas partie"
+    return f"aide {' et '.join(whose)} : {where}"
+
+
+def _no_condition_for(profession) -> str:
+    if profession:
+        return f"aucune condition de lieu de cette aide ne concerne les {pluriel(profession)}"
+    return "le lieu ne remplit aucune condition de lieu de cette aide"
+
+
+def _en(zone) -> str:
+    """ "en zone intermédiaire", "en ZAC", "hors zonage": where a zone puts the commune."""
+    libelle = zone.categorie_libelle
+    lowered = libelle if libelle[:2].isupper() else libelle[:1].lower() + libelle[1:]
+    if lowered.startswith("hors "):
+        return lowered
+    if lowered.startswith("zone ") or len(short_label(libelle)) <= 8:
+        return f"en {lowered}"
+    return f"classée « {libelle} »"
+
+
+def _une_zone(codes) -> str:
+    """ "une zone très sous-dotée ou sous-dotée", "une zone ZIP ou ZIP+"."""
+    return "une zone " + _ou([category_label(code).removeprefix("zone ") for code in codes])
+
+
+def _ou(items) -> str:
+    return _join(items, "ou")
+
+
+def _et(items) -> str:
+    return _join(items, "et")
+
+
+def _join(items, word) -> str:
+    items = list(dict.fromkeys(items))
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"
 
 
 def evaluate_departement(queryset, departement, zones_by_code, date=None) -> list[Eligibilite]:
@@ -267,70 +645,6 @@ def zoning_matches(conditions, commune, zones, profession, aide_professions=()):
             yield condition, zone
 
 
-def zoning_reasons(conditions, lieu: Lieu, zones, profession, aide_professions=()) -> list[Raison]:
-    """Reasons the place satisfies the aid's zoning conditions ([] when it does not).
-
-    A zone covering the whole commune (or containing the point) is enough: partial matches
-    (a QPV inside the commune, an arrondissement of Paris) are then left out; when only
-    partial matches exist they are kept, several QPV grouped in one line.
-    """
-    whole: list[Raison] = []
-    partial: list[Raison] = []
-    partial_qpv: list[str] = []
-    matches = zoning_matches(conditions, lieu.commune, zones, profession, aide_professions)
-    for condition, zone in matches:
-        if zone is None:
-            whole.append(
-                Raison(condition.libelle or f"tout le département {condition.departement.nom}")
-            )
-        elif zone.partiel and zone.kind == ZonageKind.QPV:
-            partial_qpv.append(zone.libelle)
-        else:
-            raison = zone_reason(zone, show_profession=not profession)
-            (partial if zone.partiel else whole).append(raison)
-    if whole:
-        return list(dict.fromkeys(whole))
-    if partial_qpv:
-        names = list(dict.fromkeys(partial_qpv))
-        texte = (
-            f"QPV {names[0]}"
-            if len(names) == 1
-            else f"{len(names)} quartiers prioritaires (QPV) : " + ", ".join(names)
-        )
-        partial.append(Raison(f"{texte} — {PARTIAL_NOTE}", partiel=True))
-    return list(dict.fromkeys(partial))
-
-
-PARTIAL_NOTE = "dans une partie de la commune seulement : vérifiez l'adresse"
-_ACRONYM = re.compile(r"\(([^()]{2,8})\)\s*$")
-
-
-def short_label(libelle: str) -> str:
-    """ "Zone d'intervention prioritaire (ZIP)" → "ZIP"; other labels unchanged."""
-    match = _ACRONYM.search(libelle or "")
-    return match.group(1) if match else libelle
-
-
-def zone_reason(zone, show_profession=True) -> Raison:
-    if zone.kind == ZonageKind.QPV:
-        texte = f"QPV {zone.libelle}"
-    elif zone.kind == ZonageKind.RURAL:
-        texte = f"commune rurale ({short_label(zone.categorie_libelle)})"
-    else:
-        quand = date_format(zone.zonage_date, "j F Y") if zone.zonage_date else ""
-        label = short_label(zone.categorie_libelle)
-        if show_profession and zone.profession:
-            label = f"{label} ({zone.profession_libelle.lower()})"
-        texte = f"{label} — arrêté {zone.zonage_editeur} du {quand}"
-    if zone.partiel:
-        texte += f" — {PARTIAL_NOTE}"
-    if zone.demonstration and "démonstration" not in texte:
-        texte += " (zonage de démonstration)"
-    return Raison(
-        texte, url=zone.zonage_url, demonstration=zone.demonstration, partiel=zone.partiel
-    )
-
-
 def category_label(code: str) -> str:
     """Short French label of a zone category code ("zip-plus" → "ZIP+")."""
     labels = {c.code: c.libelle for c in (*MEDECIN, *NIVEAUX, QPV, *RURAL)}
@@ -338,7 +652,9 @@ def category_label(code: str) -> str:
     if label is None:
         return code
     short = short_label(label)
-    return short if short != label else label[0].lower() + label[1:]
+    if short != label or label[:2].isupper():  # an acronym: "ZIP", "ZIP+"
+        return short
+    return label[0].lower() + label[1:]
 
 
 def describe_conditions(aide, conditions, profession=None) -> list[str]:

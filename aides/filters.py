@@ -109,9 +109,11 @@ class AideFilterSet(django_filters.FilterSet):
         label="Forme de l'aide", choices=FormeAide.choices, empty_label="Toutes les formes"
     )
     date = django_filters.DateFilter(
-        label="Ouvertes à cette date", method="filter_date",
+        label="À la date du", method="filter_date",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="Par défaut, aujourd'hui.",
+        help_text="Aides ouvertes et zonages en vigueur ce jour-là. Par défaut, aujourd'hui.",
+        error_messages={"invalid": "Saisissez une date réelle au format AAAA-MM-JJ, par "
+                        "exemple 2026-12-02."},
     )  # fmt: skip
     fermees = django_filters.BooleanFilter(
         label="Afficher aussi les aides fermées à cette date", method="filter_noop",

@@ -3,6 +3,20 @@
 from aides.choices import Public, TypeStructure
 from territoires.models import Profession
 
+# "pour les infirmiers": the professions as sentences name them.
+PROFESSIONS_PLURIEL = {
+    Profession.MEDECIN_GENERALISTE: "médecins généralistes",
+    Profession.INFIRMIER: "infirmiers",
+    Profession.MASSEUR_KINESITHERAPEUTE: "masseurs-kinésithérapeutes",
+    Profession.SAGE_FEMME: "sages-femmes",
+    Profession.ORTHOPHONISTE: "orthophonistes",
+    Profession.CHIRURGIEN_DENTISTE: "chirurgiens-dentistes",
+}
+
+
+def pluriel(profession: str) -> str:
+    return PROFESSIONS_PLURIEL.get(profession, profession)
+
 
 def labels(values, choices) -> list[str]:
     known = dict(choices.choices)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from aides.eligibility import Eligibilite, Lieu, evaluate, resolve_lieu
+from aides.eligibility import STATUT_ORDER, Eligibilite, Lieu, resolve_lieu, verdicts
 from aides.filters import FinderSearch
 from aides.montants import annual_amount, format_montant
 from territoires.models import Commune
@@ -17,8 +17,9 @@ FAR_FUTURE = dt.date.max
 class SearchResult:
     search: FinderSearch
     lieu: Lieu
-    results: list[Eligibilite] = field(default_factory=list)
+    results: list[Eligibilite] = field(default_factory=list)  # éligibles, then à vérifier
     notices: list[str] = field(default_factory=list)
+    non_applicables: list[Eligibilite] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -38,8 +39,9 @@ def run(params, queryset=None) -> SearchResult:
         lieu = resolve_lieu(None, lat, lon)
         if lieu.commune is None:
             notices.append(
-                "Le point choisi n'est dans aucune commune d'Île-de-France ou du Grand Est : "
-                "seules les aides sans condition de lieu peuvent s'y appliquer."
+                "Le point choisi n'a pas pu être placé : il n'est dans aucune commune dont le "
+                "contour est chargé (Île-de-France et Grand Est). Choisissez plutôt la commune "
+                "dans le champ « Commune ou code postal »."
             )
         elif commune is not None and commune.pk not in (lieu.commune.pk, lieu.commune.parent_id):
             notices.append(
@@ -48,15 +50,17 @@ def run(params, queryset=None) -> SearchResult:
             )
     else:
         lieu = resolve_lieu(commune, lat, lon)
-    results = evaluate(
+    found = verdicts(
         search.queryset,
         profession=cleaned.get("profession") or None,
         etape=cleaned.get("etape") or None,
         date=search.date,
         lieu=lieu,
     )
-    sort(results, search.tri)
-    return SearchResult(search, lieu, results, notices)
+    sort(found, search.tri)
+    results = [r for r in found if r.applicable]
+    others = [r for r in found if not r.applicable]
+    return SearchResult(search, lieu, results, notices, others)
 
 
 def _commune(code):
@@ -64,12 +68,14 @@ def _commune(code):
 
 
 def sort(results: list[Eligibilite], tri: str) -> None:
+    """By the chosen order, éligibles before à vérifier (a stable sort on the status)."""
     if tri == "montant":
         results.sort(key=lambda r: (-annual_amount(r.aide), r.aide.nom))
     elif tri == "cloture":
         results.sort(key=lambda r: (r.aide.date_cloture or FAR_FUTURE, r.aide.nom))
     else:
         results.sort(key=lambda r: (not r.ouverte, -r.score, -annual_amount(r.aide), r.aide.nom))
+    results.sort(key=lambda r: STATUT_ORDER[r.statut])
 
 
 def as_json(result: Eligibilite, request=None) -> dict:
@@ -85,10 +91,24 @@ def as_json(result: Eligibilite, request=None) -> dict:
         "montant_confirme": aide.montant_confirme,
         "ouverte": result.ouverte,
         "date_cloture": aide.date_cloture.isoformat() if aide.date_cloture else None,
-        "pourquoi": [r.texte for r in result.raisons],
-        "lieu_verifie": not result.a_verifier,
+        "pourquoi": [r.texte for r in result.pourquoi],
+        "lieu_verifie": not result.sans_lieu,
         "demonstration": aide.demonstration or result.demonstration,
         "url": request.build_absolute_uri(url) if request is not None else url,
+        "statut": result.statut,
+        "a_verifier_parce_que": [r.texte for r in result.incertitudes],
+        "limites": result.limites,
+    }
+
+
+def non_applicable_json(result: Eligibilite, request=None) -> dict:
+    aide = result.aide
+    url = aide.get_absolute_url()
+    return {
+        "slug": aide.slug,
+        "nom": aide.nom,
+        "url": request.build_absolute_uri(url) if request is not None else url,
+        "pourquoi_pas": [r.texte for r in result.pourquoi_pas],
     }
 
 

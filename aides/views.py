@@ -1,14 +1,17 @@
 """Public pages: the finder and the aid page. Thin: the work is in search, eligibility, maps."""
 
+from collections import Counter
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
 from aides import geocoder, maps, presentation
 from aides.choices import EtapeProjet
-from aides.eligibility import describe_conditions
+from aides.eligibility import Statut, describe_conditions, revisions
 from aides.forms import SimulateurForm
 from aides.models import Aide
 from aides.montants import format_montant
@@ -16,6 +19,9 @@ from aides.relations import attach
 from aides.search import relax_suggestions, run
 
 PER_PAGE = 20
+# What the aid page reads of the finder's query string to judge the aid at a place.
+PLACE_PARAMS = ("commune", "adresse", "lat", "lon")
+VERDICT_PARAMS = (*PLACE_PARAMS, "profession", "etape", "date")
 
 
 def finder(request):
@@ -23,26 +29,54 @@ def finder(request):
     paginator = Paginator(result.results, PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     page.pages_list = list(paginator.get_elided_page_range(page.number, on_each_side=2))
+    place = _place_query(result)
     for item in page.object_list:
         item.montant = format_montant(item.aide)
-    picker = maps.point_picker(request, result.lieu)
+    for item in [*page.object_list, *result.non_applicables]:
+        item.lien = item.aide.get_absolute_url() + place
+    counts = Counter(r.statut for r in result.results)
     context = {
         "title": "Trouver une aide",
         "form": result.search.form,
         "result": result,
         "page_obj": page,
+        "eligibles": [r for r in page.object_list if r.statut == Statut.ELIGIBLE],
+        "a_verifier": [r for r in page.object_list if r.statut == Statut.A_VERIFIER],
+        "nb_eligibles": counts[Statut.ELIGIBLE],
+        "nb_a_verifier": counts[Statut.A_VERIFIER],
+        "non_applicables": result.non_applicables,
+        "revisions": revisions([*result.results, *result.non_applicables]),
         "notices": result.notices,
         "lieu": result.lieu,
         "date": result.search.date,
         "tri": result.search.tri,
         "fermees": result.search.cleaned.get("fermees"),
         "suggestions": relax_suggestions(result.search, result.lieu) if not result.count else [],
-        "carte": picker,
+        "carte": maps.point_picker(request, result.lieu),
         "geocoder": geocoder.enabled(),
         "demo_zones": any(r.demonstration for r in page.object_list),
         "breadcrumb_data": {"current": "Trouver une aide"},
     }
     return render(request, "aides/finder.html", context)
+
+
+def _place_query(result) -> str:
+    """ "?commune=93066&profession=infirmier": the place and profile of the search, so that
+    an aid page opened from the results answers for the same place."""
+    lieu, cleaned = result.lieu, result.search.cleaned
+    params = {}
+    if lieu.point:
+        params.update(lat=lieu.lat, lon=lieu.lon)
+    elif lieu.commune is not None:
+        params["commune"] = lieu.commune.code
+    if not params:
+        return ""
+    for key in ("profession", "etape"):
+        if cleaned.get(key):
+            params[key] = cleaned[key]
+    if cleaned.get("date"):
+        params["date"] = cleaned["date"].isoformat()
+    return "?" + urlencode(params)
 
 
 def detail(request, slug):
@@ -66,6 +100,7 @@ def detail(request, slug):
         "simulateur": simulateur,
         "zones": zones,
         "carte": zones.carte if zones else None,
+        "verdict": _verdict(request, aide),
         "imprimer": request.GET.get("imprimer") == "1",
         "breadcrumb_data": {
             "links": [{"url": reverse("aides:finder"), "title": "Trouver une aide"}],
@@ -73,6 +108,28 @@ def detail(request, slug):
         },
     }
     return render(request, "aides/detail.html", context)
+
+
+def _verdict(request, aide) -> dict | None:
+    """The aid judged at the place of the query string (the finder's parameters), by the
+    finder's own search restricted to this aid (closed or not); None without a place."""
+    if not any(request.GET.get(key) for key in PLACE_PARAMS):
+        return None
+    params = QueryDict(mutable=True)
+    for key in VERDICT_PARAMS:
+        if key in request.GET:
+            params.setlist(key, request.GET.getlist(key))
+    params["fermees"] = "on"
+    result = run(params, Aide.objects.filter(pk=aide.pk))
+    found = [*result.results, *result.non_applicables]
+    return {
+        "item": found[0] if found else None,
+        "lieu": result.lieu,
+        "notices": result.notices,
+        "date": result.search.date,
+        "revisions": revisions(found),
+        "recherche": reverse("aides:finder") + _place_query(result),
+    }
 
 
 def _visible_aide(request, slug) -> Aide:

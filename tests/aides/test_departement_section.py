@@ -48,8 +48,10 @@ def departement_section(client, code):
 
 
 def finder(client, commune):
+    """The finder's results, without its collapsed list of the aids that do not apply."""
     params = {"commune": commune.code, "profession": "medecin-generaliste"}
-    return client.get(reverse("aides:finder"), params).content.decode()
+    html = client.get(reverse("aides:finder"), params).content.decode()
+    return html.split('class="fr-accordion')[0]
 
 
 def test_an_aid_of_a_commune_outside_the_zone_is_not_listed_for_the_departement(client, zip_in_77):
