@@ -438,6 +438,7 @@ def import_cartosante(
     result = CartoSanteResult(dry_run=dry_run)
     everywhere = regions is None or "all" in regions
     selected = _regions(regions, result)
+    date = parse_date(date_export, "Date de l'export", result.errors)
     profession, reader = _open(content, result)
     if result.errors:
         return result
@@ -445,9 +446,8 @@ def import_cartosante(
     export = KNOWN_EXPORTS.get(filename)
     if export is not None and export.profession != profession:
         export = None  # a file renamed after a known copy: its dates would be wrong
-    date = parse_date(date_export, "Date de l'export", result.errors)
     date = date or (export.date_export if export else None)
-    if date is None and not result.errors:
+    if date is None:
         result.errors.append(
             f"Date de l'export inconnue pour « {_short(filename)} » : les exports CartoSanté ne "
             "la portent pas, indiquez-la (--date-export AAAA-MM-JJ)."
