@@ -279,9 +279,9 @@ def resolve(params):
 
 def _regions_with_outlines() -> str:
     """ "Grand Est, Île-de-France": the régions a point can be placed in (one query)."""
-    codes = Contour.objects.filter(niveau=Contour.Niveau.REGION).values_list("code", flat=True)
-    names = list(Region.objects.filter(code__in=codes).values_list("nom", flat=True))
-    return ", ".join(sorted(names)) or "aucune région"
+    codes = Contour.objects.filter(niveau=Contour.Niveau.COMMUNE).values("code")
+    regions = Region.objects.filter(communes__code__in=codes).distinct()
+    return ", ".join(sorted(regions.values_list("nom", flat=True))) or "aucune région"
 
 
 @router.get(

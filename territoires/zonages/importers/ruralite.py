@@ -69,7 +69,10 @@ FRR_VALUES = {
     # La Réunion: communes classified for part of their territory only.
     "classee frr partiellement": Classement("frr", True, "Classée FRR partiellement" + CHECK),
 }
-FRR_WRITTEN = "Non classée, FRR socle, FRR+, FRR bénéficiaire, FRR bénéficiaire partiellement"
+FRR_WRITTEN = (
+    "Non classée, FRR socle, FRR+, FRR bénéficiaire, FRR bénéficiaire partiellement, "
+    "Classée FRR partiellement"
+)
 
 
 def frr_spec(filename: str = "", empreinte: str = "") -> ActeSpec:
