@@ -1,7 +1,8 @@
 """One command for `./dev.sh run`: schema, official reference data, demonstration data.
 
 Every step is idempotent and quick when there is nothing to do, so running the portal a
-second time changes nothing.
+second time changes nothing. The régions are those of `PORTAL_REGIONS` (`all`: the whole
+of France); the demonstration structures stay in Île-de-France and Grand Est.
 """
 
 from django.conf import settings
@@ -14,6 +15,7 @@ STEPS = [
     ("import_cog", {}),
     ("import_contours_local", {}),
     ("import_qpv_local", {}),
+    ("import_zonages_local", {}),  # real zonings; the demonstration fills what they leave
     ("load_demo_zonages", {}),
     ("load_aides", {}),
     ("load_demo", {}),

@@ -21,7 +21,8 @@ class Command(BaseCommand):
             "--regions",
             nargs="+",
             metavar="CODE",
-            help="Codes INSEE des régions à importer (par défaut : PORTAL_REGIONS, soit 11 44).",
+            help="Codes INSEE des régions à importer (par défaut : PORTAL_REGIONS, soit 11 44 ; "
+            "« all » : toute la France).",
         )
         scope.add_argument("--all", action="store_true", help="Importer toute la France.")
         parser.add_argument(
@@ -33,7 +34,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         started = time.monotonic()
-        regions = None if options["all"] else (options["regions"] or settings.DEFAULT_REGIONS)
+        regions = options["regions"] or settings.DEFAULT_REGIONS
+        if options["all"] or any(code.lower() == "all" for code in regions):
+            regions = None  # PORTAL_REGIONS=all: the whole of France
         data_dir = options["data_dir"] or settings.COG_DATA_DIR
         try:
             data = read_cog(data_dir, regions)

@@ -6,18 +6,27 @@ are ranked by a deterministic "strain" score (département weight + a hash of th
 no randomness) and categories are filled in that order up to population shares close to
 the real acts — Île-de-France doctors 2022: 62 % of the population in ZIP, 96 % in ZIP or
 ZAC. Paris is zoned by arrondissement, with two IRIS to show zones finer than the commune.
-A 2018 doctors' act (ZIP/ZAC) is kept as a superseded version. Real imports of later acts
-supersede these without any code change (a real act also wins over a demonstration act
-starting the same day).
+A 2018 doctors' act (ZIP/ZAC) is kept as a superseded version. The invented rural list
+follows FRR's logic (it classifies communautés de communes): every commune of a sparsely
+settled communauté de communes.
+
+Real zonings retire these: no demonstration act is made for a group (ARS act of a
+profession in a région, or the national rural list) that has a real act, and the
+demonstration acts of such a group left by an earlier run are deleted (history kept), so
+no answer rests on an invented act where real data exist (`load_demo`). A real act
+imported later also supersedes a demonstration act without any code change (it wins over
+one starting the same day).
 """
 
 import datetime as dt
 import zlib
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
 
-from territoires.models import Commune, Profession, Region, ZonageKind
+from territoires.models import Commune, Profession, Region, Zonage, ZonageKind, Zone, ZoneCommune
 from territoires.zonages.categories import MEDECIN, NIVEAUX, RURAL, KnownCategory
 from territoires.zonages.importers.sync import (
     ActeSpec,
@@ -26,6 +35,7 @@ from territoires.zonages.importers.sync import (
     apply_plan,
     build_plan,
 )
+from territoires.zonages.lookup import notify_zonages_changed
 
 REGIONS = ("11", "44")
 # Higher weight: more strained (fewer professionals per inhabitant) in the demonstration.
@@ -52,6 +62,11 @@ SHARES = {
 DEMO_IRIS = (("75116", "751166199"), ("75116", "751166198"))  # fictitious IRIS codes
 ACT_DATES = {2018: dt.date(2018, 7, 2), 2022: dt.date(2022, 3, 31), "niveaux": dt.date(2023, 6, 15)}
 RURAL_DATE = dt.date(2024, 6, 19)
+# Invented rural list: communes of communautés de communes under this mean population per
+# commune (Île-de-France: the Provinois, the Bassée-Montois, the Vexin…; Grand Est: about
+# 3,200 communes, close to the real FRR's 2,900).
+RURAL_MEAN_POPULATION = 900
+RETIRED = "Zonage de démonstration retiré : un acte réel couvre ce zonage"
 
 
 @dataclass(frozen=True)
@@ -168,18 +183,26 @@ def level_plan(region, territories, profession):
 
 
 def rural_plan(regions):
-    """Invented FRR list: small communes of the most rural départements (deterministic rule)."""
+    """Invented FRR list: the communes of sparsely settled communautés de communes (FRR
+    classifies EPCI, not communes; deterministic rule, no randomness)."""
     frr = RURAL[0]
+    epcis = {}
+    rows = Commune.objects.filter(region__in=regions, type=Commune.Type.COMMUNE)
+    for epci, population in rows.filter(epci__type="CC").values_list("epci", "population"):
+        counts = epcis.setdefault(epci, [0, 0])
+        counts[0] += 1
+        counts[1] += population or 0
+    sparse = {
+        epci for epci, (n, population) in epcis.items() if population < RURAL_MEAN_POPULATION * n
+    }
     zones = {}
-    for region in regions:
-        for t in _territories(region):
-            weight = DEPARTEMENT_WEIGHTS.get(t.departement, 0.5)
-            if t.population < 1000 and weight >= 0.6 and zlib.crc32(t.code.encode()) % 3:
-                zone = zones.setdefault(
-                    t.departement,
-                    WantedZone(categorie=frr.code, libelle=t.departement_nom),
-                )
-                zone.perimetre.add((t.pk, ""))
+    for pk, departement, nom in (
+        rows.filter(epci__in=sparse)
+        .values_list("pk", "departement__code", "departement__nom")
+        .order_by("code")
+    ):
+        zone = zones.setdefault(departement, WantedZone(categorie=frr.code, libelle=nom))
+        zone.perimetre.add((pk, ""))
     spec = _spec(
         ZonageKind.RURAL,
         "",
@@ -191,31 +214,122 @@ def rural_plan(regions):
     return build_plan(spec, [_wanted(frr, 1)], list(zones.values()))
 
 
-def demo_plans(region_codes=REGIONS, professions=None):
+def group(kind, profession, region_id) -> tuple:
+    """What a real act replaces: the ARS act of a profession in a région, the rural list."""
+    return (kind, profession or "", region_id)
+
+
+def covered_groups() -> set[tuple]:
+    """Groups that have at least one real (non-demonstration) act."""
+    real = Zonage.objects.filter(demonstration=False)
+    return {group(*row) for row in real.values_list("kind", "profession", "region_id")}
+
+
+def demo_plans(region_codes=REGIONS, professions=None, covered=frozenset()):
+    """Plans of the demonstration acts, except for the groups in `covered`."""
     professions = professions or Profession.values
     regions = list(Region.objects.filter(code__in=region_codes).order_by("code"))
     plans = []
     for region in regions:
+        wanted = [p for p in professions if group(ZonageKind.ARS, p, region.pk) not in covered]
+        if not wanted:
+            continue
         territories = _territories(region)
-        if Profession.MEDECIN_GENERALISTE in professions:
+        if Profession.MEDECIN_GENERALISTE in wanted:
             plans += doctor_plans(region, territories)
         plans += [
             level_plan(region, territories, p)
-            for p in professions
+            for p in wanted
             if p != Profession.MEDECIN_GENERALISTE
         ]
-    if regions:
+    if regions and group(ZonageKind.RURAL, "", None) not in covered:
         plans.append(rural_plan(regions))
     return plans
 
 
-def load_demo(region_codes=REGIONS, professions=None):
-    """Create or update the demonstration acts; returns the plans (with what changed).
+def stale_demo_acts(covered, region_codes=REGIONS, professions=None) -> list[Zonage]:
+    """Demonstration acts of covered groups, within the régions and professions asked for."""
+    professions = professions or Profession.values
+    acts = Zonage.objects.filter(demonstration=True).select_related("region").order_by("pk")
+    return [
+        act
+        for act in acts
+        if group(act.kind, act.profession, act.region_id) in covered
+        and (
+            act.kind == ZonageKind.RURAL
+            or (act.region and act.region.code in region_codes and act.profession in professions)
+        )
+    ]
 
-    One transaction: `zonages_changed` is sent once for all the acts."""
-    plans = demo_plans(region_codes, professions)
+
+def _delete_territories(zonage: Zonage, reason: str) -> None:
+    """Delete the act's territory rows with one history row each, in bulk: one by one (what
+    a queryset delete does) takes about a minute for the 42,000 rows of the demonstration."""
+    history = ZoneCommune.history.model
+    now = timezone.now()
+    rows = ZoneCommune.objects.filter(zone__zonage=zonage)
+    if getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        history.objects.bulk_create(
+            (
+                history(
+                    history_date=now,
+                    history_type="-",
+                    history_change_reason=reason,
+                    history_user=None,
+                    **{f.attname: getattr(row, f.attname) for f in history.tracked_fields},
+                )
+                for row in rows.iterator(chunk_size=2000)
+            ),
+            batch_size=1000,
+        )
+    table, zones = (connection.ops.quote_name(m._meta.db_table) for m in (ZoneCommune, Zone))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE zone_id IN (SELECT id FROM {zones} WHERE zonage_id = %s)",
+            [zonage.pk],
+        )
+
+
+def _delete_act(zonage: Zonage, reason: str) -> None:
+    """Delete an act with its zones and categories; every row deleted leaves a history row."""
+    _delete_territories(zonage, reason)
+    for zone in zonage.zones.all():
+        zone._change_reason = reason
+        zone.delete()
+    for category in zonage.categories.all():
+        category._change_reason = reason
+        category.delete()
+    zonage._change_reason = reason
+    zonage.delete()
+
+
+@dataclass
+class DemoResult:
+    plans: list
+    retired: list[str]  # titles of the demonstration acts deleted
+    covered: int  # groups of the scope answered by real acts
+
+
+def load_demo(region_codes=REGIONS, professions=None) -> DemoResult:
+    """Create or update the demonstration acts where no real act exists, delete those a real
+    act now covers.
+
+    One transaction: `zonages_changed` is sent once for all the acts (the zone index and the
+    structures' derived flags follow)."""
     with transaction.atomic():
+        covered = covered_groups()
+        stale = stale_demo_acts(covered, region_codes, professions)
+        retired = [act.titre for act in stale]
+        for act in stale:
+            notify_zonages_changed([act.pk])
+            _delete_act(act, RETIRED)
+        plans = demo_plans(region_codes, professions, covered)
         for plan in plans:
             if plan.has_changes:
                 plan.zonage = apply_plan(plan, reason="Zonage de démonstration")
-    return plans
+    regions = Region.objects.filter(code__in=region_codes)
+    scope = {
+        group(ZonageKind.ARS, p, r.pk) for r in regions for p in professions or Profession.values
+    }
+    scope |= {group(ZonageKind.RURAL, "", None)} if scope else set()
+    return DemoResult(plans, retired, len(scope & covered))
