@@ -137,7 +137,11 @@ def tables(bilan: Bilan) -> list[Tableau]:
         "En quartier prioritaire et en zone rurale",
         ["Lieu", "Structures", "Professionnels", "Total"],
         [[z.libelle, z.structures, z.professionnels, z.total] for z in (bilan.qpv, bilan.rurale)],
-        note="Déduit du lieu de chaque dossier et des zonages en vigueur, jamais saisi à la main.",
+        note=(
+            "Déduit du lieu de chaque dossier et des zonages en vigueur, jamais saisi à la main. "
+            "Zone rurale : commune classée France Ruralités Revitalisation (FRR) au "
+            "10 juillet 2025."
+        ),
     )
     zones.graphique = Graphique(
         ["QPV", "Zone rurale"],

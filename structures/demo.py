@@ -1,16 +1,23 @@
 """Demonstration dataset: the Région Île-de-France's published bilan, and a Grand Est sample.
 
-Counts reproduce the bilan exactly (281 structures by kind, 129 professionals by profession,
-408 by département + 2 region-wide networks). Names, addresses, amounts and dates are
-invented and every record is flagged `demonstration=True`. QPV and rural flags are not
-typed: records are *placed* (structures.demo_geo) so that the derivation gives 252 in QPV
-and 99 in rural zones. Everything is derived from fixed tables and CRC32 hashes of the
-dossier numbers: two runs give the same dataset.
+Counts reproduce the bilan (281 structures by kind, 129 professionals by profession,
+408 by département + 2 region-wide networks, 252 in a QPV). Names, addresses, amounts and
+dates are invented and every record is flagged `demonstration=True`. QPV and rural flags
+are not typed: records are *placed* (structures.demo_geo) so that the derivation gives
+them. Everything is derived from fixed tables and CRC32 hashes of the dossier numbers: two
+runs give the same dataset.
+
+Rural means France Ruralités Revitalisation (FRR), and that makes the bilan's 99 rural
+records impossible: FRR classifies only 58 communes of Île-de-France, all in Seine-et-Marne,
+where the bilan counts 61 records. So every record of 77 is in an FRR commune (61 rural,
+none in a QPV), the 12 QPV slots of 77 move to 91 and 95 (+6 each), and the former rural
+slots of 91 and 95 become QPV or "neither": département totals and the 252 QPV hold, rural
+is 61 instead of 99. The same plan serves the real and the demonstration zonings.
 
 Without the geo data folder (no commune outlines, no QPV polygons) the command still loads
 281 structures and 129 professionals with the same split by kind, profession and
 département, but no record has a point, none is in a QPV (0 instead of 252: the 252 slots
-become "neither"), and the rural count stays 99 (the rural zoning is a list of communes).
+become "neither"), and the rural count stays 61 (the rural zoning is a list of communes).
 It says so in its output.
 """
 
@@ -29,9 +36,10 @@ from territoires.models import Commune, Profession
 
 T, P = TypeStructure, Profession
 # Per département: (in a QPV, in a rural zone, neither) — structures and professionals.
+# Totals and the 252 QPV are the bilan's; rural is FRR (see the module docstring).
 IDF_DEPARTEMENTS = {
-    "75": (30, 0, 11), "77": (12, 45, 4), "78": (28, 0, 8), "91": (26, 28, 5),
-    "92": (36, 0, 10), "93": (68, 0, 8), "94": (38, 0, 7), "95": (14, 26, 4),
+    "75": (30, 0, 11), "77": (0, 61, 0), "78": (28, 0, 8), "91": (32, 0, 27),
+    "92": (36, 0, 10), "93": (68, 0, 8), "94": (38, 0, 7), "95": (20, 0, 24),
 }  # fmt: skip
 IDF_STRUCTURES = {
     T.CABINET_GROUPE: 92, T.MSP: 96, T.CENTRE_SANTE: 78, T.MAISON_MEDICALE_GARDE: 5,
@@ -197,12 +205,15 @@ def idf_plan(placer: Placer) -> tuple[list[StructureSpec], list[ProfessionnelSpe
     kinds = dict(IDF_STRUCTURES)
     for i, (code, kind, nom) in enumerate(EXPERIMENTATIONS, start=1):
         commune = Commune.objects.select_related("departement").get(code=code)
-        place, wanted = placer.place_in(commune)
         dep_counts = plan[commune.departement.code]
-        index = (QPV, RURALE, AUCUNE).index(wanted)
-        if dep_counts[index] == 0:
-            raise DemoError(f"Le plan ne prévoit pas de place « {wanted} » pour {commune.nom}.")
-        dep_counts[index] -= 1
+        open_slots = [c for c, n in zip((QPV, RURALE, AUCUNE), dep_counts, strict=True) if n]
+        place, wanted = placer.place_in(commune, open_slots)
+        if wanted not in open_slots:
+            raise DemoError(
+                f"Le plan ne prévoit pas de place « {wanted or 'QPV et zone rurale'} » pour "
+                f"{commune.nom} (zonage rural ou QPV inattendu ?)."
+            )
+        dep_counts[(QPV, RURALE, AUCUNE).index(wanted)] -= 1
         kinds[kind] -= 1
         structures.append(_structure(f"DEMO-IDF-X{i:02d}", kind, nom, place))
     for i, nom in enumerate(RESEAUX_REGIONAUX, start=1):
@@ -244,7 +255,8 @@ def _degrade(placer: Placer, plan: dict) -> list[str]:
         for counts in plan.values():
             counts[2] += counts[1]
             counts[1] = 0
-        notes.append("aucun zonage rural : 0 enregistrement en zone rurale au lieu de 99")
+        rural = sum(counts[1] for counts in IDF_DEPARTEMENTS.values())
+        notes.append(f"aucun zonage rural : 0 enregistrement en zone rurale au lieu de {rural}")
     return notes
 
 

@@ -1,9 +1,10 @@
 """Where to put demonstration records so that their *derived* flags come out as planned.
 
 Records meant to be in a QPV get a point inside a real QPV 2024 polygon; rural ones a
-point in a commune of the rural zoning; the others a point in an ordinary commune, away
-from both. Every candidate point is checked with the very services that derive the flags
-(`structures.derivation`, `territoires.locator`), so the flags are never typed in.
+point in a commune of the rural zoning in force (the FRR classification when imported);
+the others a point in an ordinary commune, away from both. Every candidate point is checked
+with the very services that derive the flags (`structures.derivation`,
+`territoires.locator`), so the flags are never typed in.
 Points come from a Halton sequence over the shape's bounding box: deterministic, spread
 out, no randomness.
 """
@@ -64,9 +65,10 @@ class Placer:
             dep = _qpv_departement(zone.code)
             if dep:
                 self.qpv.setdefault(dep, []).append((zone.code, shape(zone.geometrie)))
+        # Partial rows (« FRR bénéficiaire partiellement ») set no flag: not rural here.
         rural_codes = set(
             ZoneCommune.objects.filter(
-                zone__zonage__in=active.filter(kind=ZonageKind.RURAL)
+                zone__zonage__in=active.filter(kind=ZonageKind.RURAL), partiel=False
             ).values_list("commune__code", flat=True)
         )
         communes = list(
@@ -118,13 +120,14 @@ class Placer:
     def plain_communes(self) -> list[Commune]:
         return [c for dep in sorted(self.plain) for c in self.plain[dep]]
 
-    def place_in(self, commune: Commune) -> tuple[Placement, str | None]:
-        """A point in this commune (whatever its zones) and the category it gets."""
+    def place_in(self, commune: Commune, accept=None) -> tuple[Placement, str | None]:
+        """A point in this commune and the category it gets: one of `accept` when a point
+        of the commune can have it (Provins is FRR, but its QPV is not rural-only)."""
         geometry = self.shapes.get(commune.code)
         if geometry is None:
             return Placement(commune, None, None), category(derivation.derive(commune))
         search = _Search(geometry, self.locate)
-        if not search.advance(None, commune):
+        if not (accept and search.advance(accept, commune)) and not search.advance(None, commune):
             raise ValueError(f"Aucun point valide trouvé dans {commune}.")
         place = search.found[0]
         return place, category(derivation.derive(place.commune, place.latitude, place.longitude))
@@ -136,6 +139,9 @@ class Placer:
         else:
             communes = (self.rural if wanted == RURALE else self.plain).get(departement, [])
             pool = [(c.code, self.shapes.get(c.code), c) for c in communes]
+            if any(geometry is not None for _, geometry, _ in pool):
+                # Points wherever an outline allows: a commune without one is not on the map.
+                pool = [entry for entry in pool if entry[1] is not None]
         if not pool:
             return None
         key, geometry, commune = pool[k % len(pool)]
@@ -145,7 +151,7 @@ class Placer:
             return Placement(commune, None, None)
         state = self._state.setdefault((wanted, key), _Search(geometry, self.locate))
         while len(state.found) <= rank:
-            if not state.advance(wanted, commune):
+            if not state.advance((wanted,), commune):
                 return None
         return state.found[rank]
 
@@ -171,6 +177,7 @@ class _Search:
         )
 
     def advance(self, wanted, commune) -> bool:
+        """Find the next valid point of `commune` whose category is in `wanted` (None: any)."""
         for _ in range(MAX_TRIES):
             point = self._candidate()
             lat, lon = round(point.y, 6), round(point.x, 6)
@@ -179,7 +186,7 @@ class _Search:
             where = self.locate(lat, lon)
             if where is None or (commune is not None and where.pk != commune.pk):
                 continue
-            if wanted is not None and category(derivation.derive(where, lat, lon)) != wanted:
+            if wanted is not None and category(derivation.derive(where, lat, lon)) not in wanted:
                 continue
             if point_problem(where, lat, lon) is None:
                 self.found.append(Placement(where, lat, lon))
