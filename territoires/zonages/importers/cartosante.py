@@ -50,6 +50,8 @@ CREDIT = "CartoSanté (ATLASANTÉ)"
 CODE_PATTERN = re.compile(r"^(?:\d{2}|2[AB])\d{3}$")
 TITLE_LINES = 2  # "CartoSanté; ;" and "Référentiel géographique : …; ;" (absent when derived)
 SHOWN_CODES = 10
+# Collectivités (a "région" of the COG) whose zoning is the ARS of a région's.
+ARS_OF_COLLECTIVITE = {"977": "Guadeloupe", "978": "Guadeloupe"}
 
 
 @dataclass(frozen=True)
@@ -294,14 +296,16 @@ def _fingerprint(content: bytes, filename: str, profession, regions, date_export
 def _spec(region, profession, filename, export, date_export, empreinte) -> ActeSpec:
     known = export.actes.get(region.code, KnownAct()) if export else KnownAct()
     metier = METIERS[profession]
+    ars = ARS_OF_COLLECTIVITE.get(region.code)
+    ars, where = (f"ARS {ars}", f"ARS {ars}, {region.nom}") if ars else (f"ARS {region.nom}",) * 2
     detail = f"CartoSanté, {known.arrete}" if known.arrete else "CartoSanté"
     provenance = export.provenance if export else f"export « {metier.colonne} »"
     return ActeSpec(
         kind=ZonageKind.ARS,
         profession=profession,
         region=region,
-        titre=f"Zonage des {metier.pluriel} — ARS {region.nom} ({detail})",
-        editeur=f"ARS {region.nom} — CartoSanté",
+        titre=f"Zonage des {metier.pluriel} — {where} ({detail})",
+        editeur=f"{ars} — CartoSanté",
         date_acte=known.date_acte,
         url="",
         valide_du=known.date_acte or date_export,
@@ -387,9 +391,9 @@ def _warn_missing(missing, selected, result):
         )
 
 
-def _up_to_date(profession, regions, empreinte) -> list[Zonage]:
-    """The acts of this run when every one already carries the fingerprint, else []."""
-    acts = list(
+def _fingerprinted(profession, regions, empreinte) -> list[Zonage]:
+    """The acts of these régions that an import of this very file and options wrote."""
+    return list(
         Zonage.objects.filter(
             kind=ZonageKind.ARS,
             profession=profession,
@@ -398,7 +402,21 @@ def _up_to_date(profession, regions, empreinte) -> list[Zonage]:
             empreinte=empreinte,
         ).order_by("region__code")
     )
-    return acts if {a.region_id for a in acts} == {r.pk for r in regions} else []
+
+
+def _regions_in(parsed, regions) -> set[int]:
+    """Ids of the selected régions the rows fall in (by département: no commune query)."""
+    departements = dict(Departement.objects.values_list("code", "region"))
+    found = {departements.get(_departement_of(row.code)) for row in parsed}
+    return found & {r.pk for r in regions}
+
+
+def _up_to_date(result, acts):
+    result.up_to_date = True
+    result.zonages = acts
+    for zonage in acts:
+        result.summary.append(f"« {zonage.titre} » : déjà à jour (même fichier, mêmes options).")
+    return result
 
 
 _EMPREINTE = f"« {Zonage._meta.get_field('empreinte').verbose_name} » :"
@@ -455,23 +473,24 @@ def import_cartosante(
     if result.errors:
         return result
     empreinte = _fingerprint(content, filename, profession, selected, date)
-    done = _up_to_date(profession, selected, empreinte)
-    if done:
-        result.up_to_date = True
-        result.zonages = done
-        for zonage in done:
-            result.summary.append(
-                f"« {zonage.titre} » : déjà à jour (même fichier, mêmes options)."
-            )
-        return result
+    # Already imported: every act the run would write carries the fingerprint. One query
+    # when every selected région has its act; otherwise (--all: régions without rows) the
+    # rows say which régions the file covers.
+    done = _fingerprinted(profession, selected, empreinte)
+    if {a.region_id for a in done} == {r.pk for r in selected}:
+        return _up_to_date(result, done)
     parsed = _parse(reader, profession, result)
     if result.errors:
         return result
+    if done and {a.region_id for a in done} == _regions_in(parsed, selected):
+        return _up_to_date(result, done)
     with transaction.atomic():
         territories = _by_region(parsed, selected, everywhere, result)
+        empty = [region.nom for region in selected if not territories[region.pk]]
+        if empty:
+            result.warnings.append(f"Aucune ligne, donc aucun acte, pour : {', '.join(empty)}.")
         for region in selected:
             if not territories[region.pk]:
-                result.warnings.append(f"Aucune ligne pour la région {region.nom} : aucun acte.")
                 continue
             spec = _spec(region, profession, filename, export, date, empreinte)
             result.errors += check_spec(spec)

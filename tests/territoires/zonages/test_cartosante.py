@@ -12,7 +12,10 @@ from django.db.models import Sum
 from territoires.models import CategorieZone, Commune, Profession, Zonage, ZoneCommune
 from territoires.zonages.importers.cartosante import import_cartosante
 from territoires.zonages.lookup import zones_for_communes
+from tests.quality.hostile_files import TEST_SIZE_LIMIT, hostile_files, row_counts
 from tests.realdata import loaded, zonages_dir
+
+from .conftest import counts
 
 pytestmark = pytest.mark.django_db
 
@@ -57,13 +60,8 @@ def rows_of(name: str) -> dict[str, str]:
 
 
 def written_rows():
-    return (
-        Zonage.objects.count(),
-        Zonage.history.count(),
-        CategorieZone.history.count(),
-        ZoneCommune.objects.count(),
-        ZoneCommune.history.count(),
-    )
+    """Rows and history of acts, categories, zones, territories."""
+    return (*counts(), Zonage.history.count(), CategorieZone.history.count())
 
 
 @pytest.fixture(scope="class")
@@ -374,3 +372,25 @@ def test_annex_format_still_requires_its_act_date_and_address(tmp_path):
     path.write_bytes(b"Code INSEE;Commune;Zonage\r\n93066;Saint-Denis;ZIP\r\n")
     with pytest.raises(CommandError, match="Une annexe demande --arrete-date et --source-url"):
         call_command("import_zonage", str(path), profession="medecin-generaliste", region="11")
+
+
+@pytest.mark.parametrize("name", sorted(hostile_files()))
+def test_hostile_file_is_refused_in_french_and_writes_nothing(name, settings):
+    settings.IMPORT_MAX_FILE_SIZE = TEST_SIZE_LIMIT
+    before = row_counts()
+    result = import_cartosante(
+        hostile_files()[name], name, regions=["11"], date_export="2026-01-15"
+    )
+    assert len(result.errors) == 1
+    assert result.errors[0].startswith(("Ligne ", "En-tête CartoSanté", "Fichier trop", "Le fich"))
+    assert row_counts() == before
+
+
+def test_all_regions_run_is_up_to_date_again_though_a_region_has_no_row():
+    content = small_file("93066;Saint-Denis;1_Tres_sous_dotee")
+    first = import_cartosante(content, "export.csv", regions=None, date_export="2026-01-15")
+    assert first.warnings == ["Aucune ligne, donc aucun acte, pour : Grand Est."]
+    assert [z.region.code for z in first.zonages] == ["11"]
+    before = written_rows()
+    again = import_cartosante(content, "export.csv", regions=["all"], date_export="2026-01-15")
+    assert again.ok and again.up_to_date and written_rows() == before
