@@ -78,9 +78,13 @@ def sort(results: list[Eligibilite], tri: str) -> None:
     results.sort(key=lambda r: STATUT_ORDER[r.statut])
 
 
+def _url(aide, request) -> str:
+    url = aide.get_absolute_url()
+    return request.build_absolute_uri(url) if request is not None else url
+
+
 def as_json(result: Eligibilite, request=None) -> dict:
     aide = result.aide
-    url = aide.get_absolute_url()
     return {
         "slug": aide.slug,
         "nom": aide.nom,
@@ -94,7 +98,7 @@ def as_json(result: Eligibilite, request=None) -> dict:
         "pourquoi": [r.texte for r in result.pourquoi],
         "lieu_verifie": not result.sans_lieu,
         "demonstration": aide.demonstration or result.demonstration,
-        "url": request.build_absolute_uri(url) if request is not None else url,
+        "url": _url(aide, request),
         "statut": result.statut,
         "a_verifier_parce_que": [r.texte for r in result.incertitudes],
         "limites": result.limites,
@@ -103,11 +107,10 @@ def as_json(result: Eligibilite, request=None) -> dict:
 
 def non_applicable_json(result: Eligibilite, request=None) -> dict:
     aide = result.aide
-    url = aide.get_absolute_url()
     return {
         "slug": aide.slug,
         "nom": aide.nom,
-        "url": request.build_absolute_uri(url) if request is not None else url,
+        "url": _url(aide, request),
         "pourquoi_pas": [r.texte for r in result.pourquoi_pas],
     }
 

@@ -2,14 +2,18 @@
 applicable (why not) — in the engine, the finder, the aid page and /api/v1/aides."""
 
 import datetime as dt
+import io
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from aides.eligibility import Statut, verdicts
 from aides.models import Aide, ConditionZonage
+from territoires.zonages.importers.cartosante import import_cartosante
+from territoires.zonages.lookup import zones_at
 from tests.factories import (
     AideFactory,
     CategorieZoneFactory,
@@ -18,12 +22,18 @@ from tests.factories import (
     ZoneFactory,
     interior_point,
 )
+from tests.realdata import loaded, zonages_dir
 
 pytestmark = pytest.mark.django_db
 FINDER = reverse("aides:finder")
 API = "/api/v1/aides"
 TODAY = dt.date(2026, 11, 23)
 SAINT_DENIS, PROVINS, MONTREUIL = "93066", "77379", "93048"
+CATEGORY_OF_LABEL = {
+    "1_Tres_sous_dotee": "tres-sous-dotee", "2_Sous_dotee": "sous-dotee",
+    "3_intermediaire": "intermediaire", "4_Tres_dotee": "tres-dotee", "5_Sur_dotee": "sur-dotee",
+    "N/A - résultat non disponible": "non-disponible",
+}  # fmt: skip
 SENTENCE = (
     "Saint-Denis est en zone intermédiaire pour les infirmiers ; cette aide demande une zone "
     "très sous-dotée ou sous-dotée"
@@ -350,3 +360,47 @@ def test_api_gives_each_status_and_on_request_the_aids_that_do_not_apply(client,
     response = client.get(API, {**params, "non_applicables": "oui"})
     assert response.status_code == 400
     assert "non_applicables" in response.json()["details"]
+
+
+# --- On the real CartoSanté export (régions 11 and 44) and the real catalogue ---------------
+
+
+@pytest.fixture(scope="class")
+def real_nurses(django_db_setup, django_db_blocker):
+    content = (zonages_dir() / "cartosante" / "infirmiers.csv").read_bytes()
+    labels = content.decode("utf-8-sig").splitlines()
+
+    def load():
+        result = import_cartosante(content, "infirmiers.csv", regions=["11", "44"])
+        assert not result.errors
+        call_command("load_aides", stdout=io.StringIO())
+
+    with loaded(django_db_blocker, load):
+        yield {line.split(";")[0]: line.split(";")[2] for line in labels if ";" in line}
+
+
+class TestRealNurseZoning:
+    def test_saint_denis_nurses_get_the_file_category_and_the_matching_status(self, real_nurses):
+        label = real_nurses[SAINT_DENIS]  # "3_intermediaire" in the export of March 2026
+        (match,) = [
+            m for m in zones_at(commune=SAINT_DENIS, date=TODAY) if m.profession == "infirmier"
+        ]
+        assert match.categorie == CATEGORY_OF_LABEL[label]
+        assert (
+            "CartoSanté" in match.zonage_reference and "date de l'export" in match.zonage_reference
+        )
+
+        found = judge("capii-premiere-installation-infirmiers", commune=SAINT_DENIS,
+                      profession="infirmier", etape="installation")  # fmt: skip
+        if match.categorie == "tres-sous-dotee":
+            assert found.statut == Statut.ELIGIBLE
+            assert texts(found.raisons)[0].startswith(
+                f"Zone très sous-dotée — {match.zonage_reference}"
+            )
+        else:
+            assert found.statut == Statut.NON_APPLICABLE
+            category = match.categorie_libelle[0].lower() + match.categorie_libelle[1:]
+            assert texts(found.pourquoi_pas) == [
+                f"Saint-Denis est en {category} pour les infirmiers ; cette aide demande une zone "
+                f"très sous-dotée ({match.zonage_reference})"
+            ]
