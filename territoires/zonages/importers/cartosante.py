@@ -50,14 +50,14 @@ CREDIT = "CartoSanté (ATLASANTÉ)"
 CODE_PATTERN = re.compile(r"^(?:\d{2}|2[AB])\d{3}$")
 TITLE_LINES = 2  # "CartoSanté; ;" and "Référentiel géographique : …; ;" (absent when derived)
 SHOWN_CODES = 10
-# Collectivités (a "région" of the COG) whose zoning is the ARS of a région's.
+# Collectivités the COG lists as régions, whose zoning is that of the ARS of Guadeloupe.
 ARS_OF_COLLECTIVITE = {"977": "Guadeloupe", "978": "Guadeloupe"}
 
 
 @dataclass(frozen=True)
 class _Metier:
     colonne: str  # the header's third column, as CartoSanté writes it
-    pluriel: str  # "Zonage des infirmiers"
+    pluriel: str  # as in the title: "Zonage des infirmiers"
 
 
 METIERS = {
