@@ -85,7 +85,8 @@ class Command(BaseCommand):
         if not opts["dry_run"]:
             with transaction.atomic():
                 for _spec, result in results:
-                    apply(result, reason=f"Import QPV par commune {path.name}")
+                    if result.plan is not None:  # a région without any QPV has no act
+                        apply(result, reason=f"Import QPV par commune {path.name}")
         for spec, result in results:
             self.stdout.write(f"— {spec.region.nom}")
             if result.plan is None:
