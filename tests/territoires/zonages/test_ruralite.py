@@ -12,6 +12,7 @@ from django.urls import reverse
 from territoires.models import Contour, Zonage, ZonageKind
 from territoires.zonages.lookup import zones_at
 from tests.realdata import loaded, zonages_dir
+from tests.structures.public.test_api import check, openapi  # noqa: F401 (fixture)
 
 from .conftest import counts
 
@@ -113,10 +114,12 @@ def test_a_bad_date_is_a_french_400(client, value):
     }
 
 
-def test_the_date_parameter_is_described_in_openapi(client):
+def test_the_date_parameter_is_described_in_openapi(client, openapi):  # noqa: F811
     operation = client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/lieu"]["get"]
     date = next(p for p in operation["parameters"] if p["name"] == "date")
     assert "AAAA-MM-JJ" in date["description"] and date["schema"]["format"] == "date"
+    for params in ({"commune": "08001", "date": "2024-06-30"}, {"commune": "08001", "date": "x"}):
+        check(openapi, client.get(URL, params))  # answers, 200 and 400, as described
 
 
 def test_a_point_outside_the_loaded_outlines_is_not_placed_but_its_commune_answers(client):
