@@ -302,8 +302,8 @@ def plan_zrr(content: bytes, filename: str, spec: ActeSpec, regions) -> ImportRe
 
 
 def apply(result: ImportResult, reason: str) -> None:
-    """Write a checked plan (inside the caller's transaction)."""
-    if result.ok and result.plan.has_changes:
+    """Write a checked plan (inside the caller's transaction); no plan, nothing to write."""
+    if result.ok and result.plan is not None and result.plan.has_changes:
         result.zonage = apply_plan(result.plan, reason=reason)
     elif result.plan:
         result.zonage = result.plan.zonage
