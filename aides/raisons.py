@@ -38,7 +38,7 @@ class Raison:
 
 PARTIAL_NOTE = "dans une partie de la commune seulement : vérifiez l'adresse"
 DEMO_NOTE = " (zonage de démonstration)"
-_ACRONYM = re.compile(r"\(([^()]{2,8})\)\s*$")
+_ACRONYM = re.compile(r"\(([^()]{2,10})\)\s*$")  # "(ZIP)", "(FRR socle)"
 
 
 def short_label(libelle: str) -> str:
@@ -61,7 +61,11 @@ def zone_reason(zone, show_profession=True, zones=None, commune=None) -> Raison:
     texte = f"{texte} — {zone.zonage_reference}"
     if zone.partiel:
         texte += f" — {PARTIAL_NOTE}"
-    adresse = commune is not None and ADDRESS_NOTE in zone_notes(zone, zones or [], commune)
+    adresse = (  # a zone over part of the commune already says to check the address
+        commune is not None
+        and not zone.partiel
+        and ADDRESS_NOTE in zone_notes(zone, zones or [], commune)
+    )
     return _zone_raison(zone, texte, adresse=adresse)
 
 
@@ -129,15 +133,16 @@ def unmet(conditions, ici, profession, aide_professions):
 
 
 def _ars_professions(condition, profession, aide_professions, codes) -> list[str]:
-    """The professions whose zoning the condition reads: its own, the one searched, or the
-    aid's professions whose categories include the codes."""
-    if condition.profession or profession:
-        return [condition.profession or profession]
-    candidates = list(aide_professions) or list(Profession.values)
-    fitting = [
-        p for p in candidates if set(codes) & {c.code for c in known_categories(ZonageKind.ARS, p)}
-    ]
-    return fitting or candidates
+    """The professions whose zoning the condition reads: its own, else those of the search
+    or of the aid whose categories include the codes (a condition on « très sous-dotée »
+    says nothing of doctors, whose zoning has no such category)."""
+    if condition.profession:
+        return [condition.profession]
+    candidates = [profession] if profession else list(aide_professions) or list(Profession.values)
+    vocabulary = {p: {c.code for c in known_categories(ZonageKind.ARS, p)} for p in Profession}
+    if not set(codes) & set().union(*vocabulary.values()):
+        return candidates  # codes no known vocabulary has: every candidate may have them
+    return [p for p in candidates if set(codes) & vocabulary[p]]
 
 
 def _ars_gap(codes, ici, professions):

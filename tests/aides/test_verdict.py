@@ -200,6 +200,22 @@ def test_a_doctors_zone_that_may_differ_at_the_address_is_to_check(doctors_expor
     ]
 
 
+def test_a_condition_on_other_professions_categories_says_nothing_of_doctors(nurses):
+    doctors = ZonageFactory(profession="medecin-generaliste")
+    zone(doctors, "zac", "Zone d'action complémentaire (ZAC)", [SAINT_DENIS])
+    AideFactory(
+        slug="aide-regionale-installation", professions=["medecin-generaliste", "infirmier"],
+        conditions=[("medecin-generaliste", "zip"), ("", "tres-sous-dotee, sous-dotee")],
+    )  # fmt: skip
+    found = judge(
+        "aide-regionale-installation", commune=SAINT_DENIS, profession="medecin-generaliste"
+    )
+    assert texts(found.pourquoi_pas) == [
+        "Saint-Denis est en zone d'action complémentaire (ZAC) pour les médecins généralistes ; "
+        "cette aide demande une zone ZIP (arrêté ARS Île-de-France du 31 mars 2022)"
+    ]
+
+
 # --- The finder ----------------------------------------------------------------------------
 
 
