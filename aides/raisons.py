@@ -196,12 +196,13 @@ def _place_gap(kind, codes, ici):
     if any(z.kind == kind and z.categorie in codes for z in ici.zones):
         return [], []  # met, or met in part: said by the matches
     if not ici.covered(kind, "", commune.region_id):
-        what = "aucun zonage rural" if kind == ZonageKind.RURAL else "aucune liste des QPV"
+        what = (
+            "aucun zonage rural n'est intégré"
+            if kind == ZonageKind.RURAL
+            else "aucune liste des quartiers prioritaires n'est intégrée"
+        )
         quand = date_format(ici.date, "j F Y")
-        texte = f"{what} n'est intégré au {quand} : l'éligibilité ne peut pas être vérifiée ici"
-        if kind != ZonageKind.RURAL:
-            texte = texte.replace("n'est intégré", "n'est intégrée")
-        return [Raison(texte)], []
+        return [Raison(f"{what} au {quand} : l'éligibilité ne peut pas être vérifiée ici")], []
     if kind == ZonageKind.RURAL:
         labels = _ou([category_label(code) for code in codes])
         return [], [Raison(f"{commune.nom} n'est pas classée en zone rurale ({labels})")]

@@ -162,6 +162,16 @@ def test_a_rural_condition_elsewhere_says_the_commune_is_not_classified(db):
     assert texts(eligible.raisons) == ["commune rurale (FRR) — arrêté État du 1 janvier 2024"]
 
 
+def test_a_rural_condition_without_any_rural_list_loaded_is_to_check(db):
+    AideFactory(slug="aide-rurale", conditions=[("", "frr")])
+    found = judge("aide-rurale", commune=PROVINS)
+    assert found.statut == Statut.A_VERIFIER
+    assert texts(found.incertitudes) == [
+        "aucun zonage rural n'est intégré au 23 novembre 2026 : l'éligibilité ne peut pas être "
+        "vérifiée ici"
+    ]
+
+
 @pytest.fixture
 def doctors_export(db):
     """Île-de-France doctors known by a commune-level export (no arrêté date), a newer act
