@@ -36,9 +36,16 @@ def _table_page(request, rows):
     return page
 
 
+def _home_region() -> str:
+    """The first région of PORTAL_REGIONS (the Région's own bilan and map); Île-de-France
+    with PORTAL_REGIONS=all, whose published bilan the demonstration structures follow."""
+    first = settings.DEFAULT_REGIONS[0]
+    return "11" if first.lower() == "all" else first
+
+
 def carte(request):
     data = {
-        "region": request.GET.get("region") or settings.DEFAULT_REGIONS[0],
+        "region": request.GET.get("region") or _home_region(),
         "mesure": request.GET.get("mesure") or "nombre",
     }
     form = CarteForm(data)
@@ -105,7 +112,7 @@ def carte_departement_view(request, code):
 def _region_form(request):
     """`?region=` absent: the first région of the portal (the Région's own bilan); empty: all."""
     data = request.GET.copy()
-    data.setdefault("region", settings.DEFAULT_REGIONS[0])
+    data.setdefault("region", _home_region())
     return RegionForm(data)
 
 

@@ -18,7 +18,10 @@ MAX_CANDIDATES = 10
 
 
 def departements():
-    return Departement.objects.filter(region__code__in=settings.DEFAULT_REGIONS).order_by("code")
+    departements = Departement.objects.order_by("code")
+    if any(code.lower() == "all" for code in settings.DEFAULT_REGIONS):
+        return departements  # PORTAL_REGIONS=all
+    return departements.filter(region__code__in=settings.DEFAULT_REGIONS)
 
 
 class ZonageCarteForm(DsfrBaseForm):

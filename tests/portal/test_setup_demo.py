@@ -15,7 +15,7 @@ from django.test import TestCase
 
 from portal.management.commands.setup_demo import STEPS
 from structures.models import ProfessionnelSoutenu, Structure
-from territoires.models import Profession, Zonage, ZonageKind
+from territoires.models import Departement, Profession, Region, Zonage, ZonageKind
 from tests.realdata import loaded, zonages_dir
 
 pytestmark = pytest.mark.django_db
@@ -156,3 +156,15 @@ def test_portal_regions_all_imports_the_cog_of_every_region(settings, monkeypatc
     call_command("import_cog", dry_run=True, stdout=out)
     assert asked == [None]
     assert "COG (toutes les régions)" in out.getvalue()
+
+
+def test_with_portal_regions_all_the_bilan_and_map_open_on_ile_de_france(client, settings):
+    settings.DEFAULT_REGIONS = ["all"]
+    for url in ("/bilan/", "/carte/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "Île-de-France" in response.content.decode()
+    bretagne = Region.objects.create(code="53", nom="Bretagne")
+    Departement.objects.create(code="29", nom="Finistère", region=bretagne)
+    page = client.get("/zonages/").content.decode()
+    assert 'value="29"' in page  # every département can be chosen, not only 11 and 44
