@@ -381,15 +381,30 @@ class Zonage(models.Model):
     def reference(self) -> str:
         """How answers cite the act: "arrêté ARS Île-de-France du 30 mars 2022", or the
         export when the act itself is not known."""
-        return act_reference(self.editeur, self.date_acte, self.date_export)
+        return act_reference(self.kind, self.editeur, self.date_acte, self.date_export)
 
 
-def act_reference(editeur, date_acte, date_export) -> str:
-    """Shared by `Zonage.reference` and the lookup's matches (which carry no instance)."""
+def act_reference(kind, editeur, date_acte, date_export) -> str:
+    """Shared by `Zonage.reference` and the lookup's matches (which carry no instance).
+
+    "ARS Île-de-France — CartoSanté" is the publisher and the platform it went through:
+    "arrêté ARS Île-de-France du 30 mars 2022 (CartoSanté)". QPV come from a décret, the
+    rural lists from a classement: only ARS zonings are arrêtés.
+    """
+    publisher, _, via = editeur.partition(" — ")
     if date_acte is not None:
-        return f"arrêté {editeur} du {date_format(date_acte, 'j F Y')}"
-    quand = date_format(date_export, "j F Y")
-    return f"zonage {editeur} en vigueur à la date de l'export ({quand})"
+        quand = date_format(date_acte, "j F Y")
+        if kind == ZonageKind.QPV:
+            texte = f"décret du {quand} ({publisher})"
+        elif kind == ZonageKind.RURAL:
+            texte = f"classement {publisher} du {quand}"
+        else:
+            texte = f"arrêté {publisher} du {quand}"
+        return f"{texte} ({via})" if via else texte
+    export = f"l'export {via}" if via else "l'export"
+    return (
+        f"zonage {publisher} en vigueur à la date de {export} ({date_format(date_export, 'j F Y')})"
+    )
 
 
 class CategorieZone(models.Model):

@@ -220,7 +220,7 @@ def plan_qpv(features: list, spec: ActeSpec) -> ImportResult:
                 perimetre={(pk, "") for pk in perimetre},
             )
         )
-    category = WantedCategory(QPV.code, QPV.libelle, QPV.ordre, list(QPV.eligibilites))
+    category = WantedCategory.known(QPV)
     result.plan = build_plan(spec, [category], zones)
     return result
 

@@ -30,6 +30,9 @@ COLORS = {
     "hors-zonage": "#f6f6f6",
     "tres-sous-dotee": "#6e0b14",
     "sous-dotee": "#ce0500",
+    "sous-dense": "#ce0500",
+    "zar": "#e4e794",
+    "non-disponible": "#929292",
     "intermediaire": "#fcc63a",
     "non-prioritaire": "#e4e794",
     "tres-dotee": "#8ab4e8",
@@ -37,6 +40,7 @@ COLORS = {
     "qpv": "#6a1b9a",
     "frr": "#18753c",
     "frr-plus": "#0b4f2a",
+    "frr-beneficiaire": "#95e257",
     "zrr": "#68a532",
 }
 OTHER_COLORS = ("#a558a0", "#417dc4", "#c3992a", "#009081", "#7d4e5b")

@@ -54,7 +54,9 @@ class ZoneMatch:
     @property
     def zonage_reference(self) -> str:
         """ "arrêté ARS Île-de-France du 30 mars 2022", or the export it comes from."""
-        return act_reference(self.zonage_editeur, self.zonage_date, self.zonage_date_export)
+        return act_reference(
+            self.kind, self.zonage_editeur, self.zonage_date, self.zonage_date_export
+        )
 
 
 KIND_ORDER = {kind: i for i, kind in enumerate(ZonageKind.values)}

@@ -137,12 +137,12 @@ def test_a_qpv_in_part_of_the_commune_is_to_check_and_a_point_decides(qpv_saint_
     at_commune = judge("aide-qpv", commune=SAINT_DENIS)
     assert at_commune.statut == Statut.A_VERIFIER
     assert texts(at_commune.incertitudes) == [
-        "QPV Quartier test — arrêté ANCT du 1 janvier 2024 — dans une partie de la commune "
+        "QPV Quartier test — décret du 1 janvier 2024 (ANCT) — dans une partie de la commune "
         "seulement : vérifiez l'adresse"
     ]
     inside = judge("aide-qpv", lat=lat, lon=lon)
     assert inside.statut == Statut.ELIGIBLE
-    assert texts(inside.raisons) == ["QPV Quartier test — arrêté ANCT du 1 janvier 2024"]
+    assert texts(inside.raisons) == ["QPV Quartier test — décret du 1 janvier 2024 (ANCT)"]
     outside = judge("aide-qpv", lat=lat + 0.01, lon=lon)
     assert outside.statut == Statut.NON_APPLICABLE
     assert texts(outside.pourquoi_pas) == [
@@ -159,7 +159,7 @@ def test_a_rural_condition_elsewhere_says_the_commune_is_not_classified(db):
     ]
     eligible = judge("aide-rurale", commune="77001")
     assert eligible.statut == Statut.ELIGIBLE
-    assert texts(eligible.raisons) == ["commune rurale (FRR) — arrêté État du 1 janvier 2024"]
+    assert texts(eligible.raisons) == ["commune rurale (FRR) — classement État du 1 janvier 2024"]
 
 
 def test_a_rural_condition_without_any_rural_list_loaded_is_to_check(db):
@@ -288,10 +288,10 @@ def rural_acts(db):
 
 def test_the_date_switches_from_zrr_to_frr(client, rural_acts):
     before = client.get(FINDER, {"commune": PROVINS, "date": "2024-06-15"}).content.decode()
-    assert "commune rurale (ZRR) — arrêté État du 16 mars 2017" in before
+    assert "commune rurale (ZRR) — classement État du 16 mars 2017" in before
     assert "Réponse au 15 juin 2024" in before
     after = client.get(FINDER, {"commune": PROVINS, "date": "2024-07-15"}).content.decode()
-    assert "commune rurale (FRR) — arrêté État du 1 juillet 2024" in after
+    assert "commune rurale (FRR) — classement État du 1 juillet 2024" in after
     assert "(ZRR)" not in after
 
 
@@ -375,7 +375,9 @@ def test_api_gives_each_status_and_on_request_the_aids_that_do_not_apply(client,
         "aide-qpv": "a_verifier",
     }
     (qpv,) = [r for r in body["results"] if r["slug"] == "aide-qpv"]
-    assert qpv["a_verifier_parce_que"][0].startswith("QPV Quartier test — arrêté ANCT")
+    assert qpv["a_verifier_parce_que"][0].startswith(
+        "QPV Quartier test — décret du 1 janvier 2024 (ANCT)"
+    )
     assert "non_applicables" not in body
     body = client.get(API, {**params, "non_applicables": "1"}).json()
     by_slug = {r["slug"]: r["pourquoi_pas"] for r in body["non_applicables"]}

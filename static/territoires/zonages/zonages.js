@@ -66,9 +66,9 @@
       if (zone.libelle && zone.libelle !== zone.categorie_libelle) { text += " — " + zone.libelle; }
       if (zone.code) { text += " (" + zone.code + ")"; }
       if (zone.partiel) { text += " — une partie de la commune"; }
-      var date = new Date(zone.zonage.date + "T00:00:00");
-      text += ". Source : " + zone.zonage.titre + ", " +
-        date.toLocaleDateString("fr-FR", { day: "numeric", month: "long", year: "numeric" });
+      // The server words the reference: an act known only by its export has no date.
+      text += ". Source : " + zone.zonage.titre + " — " + zone.zonage.reference;
+      (zone.notes || []).forEach(function (note) { text += " — " + note; });
       if (zone.demonstration) { text += " (démonstration)"; }
       ul.appendChild(element("li", text, "fr-text--sm"));
     });

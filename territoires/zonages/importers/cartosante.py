@@ -329,10 +329,7 @@ def _wanted(territories) -> tuple[list[WantedCategory], list[WantedZone]]:
         category = territory.categorie
         zone = zones.setdefault(category, WantedZone(categorie=category.code))
         zone.perimetre.add((territory.commune_id, ""))
-    categories = [
-        WantedCategory(c.code, c.libelle, c.ordre, list(c.eligibilites), c.a_verifier)
-        for c in sorted(zones, key=lambda c: c.ordre)
-    ]
+    categories = [WantedCategory.known(c) for c in sorted(zones, key=lambda c: c.ordre)]
     return categories, list(zones.values())
 
 

@@ -123,7 +123,7 @@ def _zones(classified) -> list[WantedZone]:
 
 
 def _wanted(category: KnownCategory, ordre: int) -> WantedCategory:
-    return WantedCategory(category.code, category.libelle, ordre, list(category.eligibilites))
+    return WantedCategory.known(category, ordre)
 
 
 def _spec(kind, profession, region, titre, date_acte, valide_du=None, valide_au=None):

@@ -99,7 +99,7 @@ def plan_region(quartiers, spec: ActeSpec, communes: RegionCommunes) -> ImportRe
         )
     if not zones:
         return result  # no QPV in this région: no act
-    category = WantedCategory(QPV.code, QPV.libelle, QPV.ordre, list(QPV.eligibilites))
+    category = WantedCategory.known(QPV)
     result.plan = build_plan(spec, [category], zones.values())
     return result
 

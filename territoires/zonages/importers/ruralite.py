@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from territoires.models import Commune, CommuneAlias, Departement, ZonageKind
 from territoires.text import normalize_name
-from territoires.zonages.categories import COLL
+from territoires.zonages.categories import RURAL
 from territoires.zonages.importers.acte import ImportResult, check_spec
 from territoires.zonages.importers.annexe import AnnexError, read_annex, split_code
 from territoires.zonages.importers.sync import (
@@ -52,11 +52,7 @@ class Classement:
 
 # --- FRR ------------------------------------------------------------------------------------
 
-FRR_CATEGORIES = (
-    WantedCategory("frr", "France Ruralités Revitalisation (FRR socle)", 1, [COLL]),
-    WantedCategory("frr-plus", "FRR+", 2, [COLL]),
-    WantedCategory("frr-beneficiaire", "Commune bénéficiaire du dispositif FRR", 3, [COLL]),
-)
+FRR_CATEGORIES = tuple(WantedCategory.known(c) for c in RURAL if c.code.startswith("frr"))
 # Values of "Classement FRR et FRR+ au 10 juillet 2025" (key: `_key`); None: no zone.
 FRR_VALUES = {
     "non classee": None,
@@ -97,7 +93,7 @@ def frr_spec(filename: str = "", empreinte: str = "") -> ActeSpec:
 
 # --- ZRR ------------------------------------------------------------------------------------
 
-ZRR_CATEGORIES = (WantedCategory("zrr", "Zone de revitalisation rurale (ZRR)", 1, [COLL]),)
+ZRR_CATEGORIES = tuple(WantedCategory.known(c, ordre=1) for c in RURAL if c.code == "zrr")
 # ZRR_SIMP: "C - Classée en ZRR", "P - Commune partiellement classée en ZRR", "NC - …".
 ZRR_VALUES = {
     "nc": None,

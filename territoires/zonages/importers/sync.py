@@ -71,6 +71,17 @@ class WantedCategory:
     eligibilites: list[str] | None  # None: keep what agents set on an existing category
     a_verifier: bool = False  # the category cannot decide ("N/A - résultat non disponible")
 
+    @classmethod
+    def known(cls, category, ordre=None) -> "WantedCategory":
+        """A category of `territoires.zonages.categories`, with its default eligibilities."""
+        return cls(
+            category.code,
+            category.libelle,
+            category.ordre if ordre is None else ordre,
+            list(category.eligibilites),
+            category.a_verifier,
+        )
+
 
 @dataclass
 class WantedZone:

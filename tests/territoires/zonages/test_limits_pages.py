@@ -99,7 +99,7 @@ def test_the_landing_lists_the_acts_in_force_and_the_zrr_frr_replaced(client):
     export_act(["75116"])
     html = unescape(client.get(URL).content.decode())
     in_force = html[html.index('id="actes-en-vigueur"') : html.index("</table>")]
-    assert "France Ruralités Revitalisation (test) — arrêté DGCL / ANCT du 10 juillet 2025" in (
+    assert "France Ruralités Revitalisation (test) — classement DGCL / ANCT du 10 juillet 2025" in (
         in_force
     )
     assert "Depuis le 1er juillet 2024" in in_force
@@ -107,7 +107,7 @@ def test_the_landing_lists_the_acts_in_force_and_the_zrr_frr_replaced(client):
     assert "Zones de revitalisation rurale (test)" not in in_force
     replaced = html[html.index('id="actes-remplaces"') :]
     replaced = replaced[: replaced.index("</table>")]
-    assert "Zones de revitalisation rurale (test) — arrêté ANCT du 16 mars 2017" in replaced
+    assert "Zones de revitalisation rurale (test) — classement ANCT du 16 mars 2017" in replaced
     assert (
         "Du 1er juillet 2017 au 30 juin 2024 ; remplacé par « France Ruralités Revitalisation "
         "(test) » le 1er juillet 2024" in replaced

@@ -69,7 +69,7 @@ def test_two_national_acts_of_one_group_frr_replacing_zrr():
     assert zrr.editeur == "ANCT — Observatoire des territoires"
     assert (zrr.valide_du, zrr.valide_au) == (dt.date(2017, 7, 1), BEFORE)
     assert {(c.code, c.libelle) for c in frr.categories.all()} == {
-        ("frr", "France Ruralités Revitalisation (FRR socle)"),
+        ("frr", "France Ruralités Revitalisation (FRR)"),
         ("frr-plus", "FRR+"),
         ("frr-beneficiaire", "Commune bénéficiaire du dispositif FRR"),
     }
@@ -95,7 +95,7 @@ def test_the_api_answers_for_the_date_asked_and_says_which(client):
         ("zrr", "2017-03-16")
     ]
     assert before["zones"][0]["zonage"]["reference"] == (
-        "arrêté ANCT — Observatoire des territoires du 16 mars 2017"
+        "classement ANCT du 16 mars 2017 (Observatoire des territoires)"
     )
     after = client.get(URL, {"commune": "08001", "date": "2024-07-01"}).json()
     assert [z["categorie"] for z in after["zones"]] == ["frr"]
