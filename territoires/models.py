@@ -457,7 +457,7 @@ class Zone(models.Model):
         Zonage, on_delete=models.CASCADE, related_name="zones", verbose_name="zonage"
     )
     categorie = models.ForeignKey(
-        CategorieZone, on_delete=models.PROTECT, related_name="zones", verbose_name="catégorie"
+        CategorieZone, on_delete=models.RESTRICT, related_name="zones", verbose_name="catégorie"
     )
     code = models.CharField(
         "code officiel", max_length=20, blank=True, help_text="Par exemple QN07501M pour un QPV."

@@ -291,3 +291,19 @@ def test_a_zone_over_thousands_of_communes_opens_and_saves_without_one_form_per_
     assert response.status_code == 302
     zone.refresh_from_db()
     assert zone.libelle == "Renommée" and zone.perimetre.count() == 250
+
+
+def test_an_act_with_zones_can_be_deleted_but_not_a_category_still_holding_zones(client, agent):
+    zonage = ActeFactory(zones={"zip": ["93066"], "zac": ["77379"]})
+    categorie = zonage.categories.get(code="zac")
+    refused = client.post(
+        reverse("admin:territoires_categoriezone_delete", args=[categorie.pk]), {"post": "yes"}
+    )
+    assert refused.status_code == 200 and "Zone" in refused.content.decode()
+    assert categorie.zones.exists()
+    deleted = client.post(
+        reverse("admin:territoires_zonage_delete", args=[zonage.pk]), {"post": "yes"}
+    )
+    assert deleted.status_code == 302
+    assert not Zonage.objects.filter(pk=zonage.pk).exists()
+    assert not Zone.objects.filter(zonage_id=zonage.pk).exists()
