@@ -12,12 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from territoires.importers.contours import ContourError, read_features
-from territoires.management.commands.import_ruralite import (
-    add_region_arguments,
-    read_file,
-    selected_regions,
-)
 from territoires.management.commands.import_zonage import report_result
+from territoires.management.options import add_region_arguments, read_file, selected_regions
 from territoires.zonages.importers.qpv_communes import (
     communes_spec,
     plan_region,

@@ -6,12 +6,11 @@ writes nothing. An act whose stored fingerprint (file + régions) matches is not
 
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from territoires.management.commands.import_zonage import report_result
-from territoires.models import Region
+from territoires.management.options import add_region_arguments, read_file, selected_regions
 from territoires.zonages.importers.ruralite import (
     apply,
     fingerprint,
@@ -25,41 +24,6 @@ LISTS = (
     ("frr", "France Ruralités Revitalisation", frr_spec, plan_frr),
     ("zrr", "Zones de revitalisation rurale", zrr_spec, plan_zrr),
 )
-
-
-def add_region_arguments(parser):
-    scope = parser.add_mutually_exclusive_group()
-    scope.add_argument(
-        "--regions",
-        nargs="+",
-        metavar="CODE",
-        help="Codes INSEE des régions (par défaut : PORTAL_REGIONS, soit 11 44).",
-    )
-    scope.add_argument("--all", action="store_true", help="Toutes les régions importées.")
-
-
-def selected_regions(codes, everything) -> list[Region]:
-    """The régions asked for (default PORTAL_REGIONS; "all" or --all: every imported one)."""
-    codes = codes or settings.DEFAULT_REGIONS
-    if everything or any(code.lower() == "all" for code in codes):
-        regions = list(Region.objects.order_by("code"))
-        if not regions:
-            raise CommandError("Aucune région importée : lancez d'abord import_cog.")
-        return regions
-    regions = list(Region.objects.filter(code__in=codes).order_by("code"))
-    unknown = sorted(set(codes) - {r.code for r in regions})
-    if unknown:
-        raise CommandError(
-            f"Région(s) inconnue(s) : {', '.join(unknown)} (importez d'abord le COG)."
-        )
-    return regions
-
-
-def read_file(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise CommandError(f"Fichier illisible : {path} ({exc.strerror or exc}).") from exc
 
 
 class Command(BaseCommand):

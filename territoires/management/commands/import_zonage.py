@@ -10,6 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from territoires.management.options import add_region_arguments
 from territoires.models import Profession, ZonageKind
 from territoires.zonages.importers.acte import import_annex, parse_eligibilites
 from territoires.zonages.importers.cartosante import import_cartosante
@@ -35,14 +36,7 @@ class Command(BaseCommand):
             help="annexe (par défaut) : annexe d'un arrêté ; cartosante : export CartoSanté "
             "« Code;Libellé;Zonage <profession> ».",
         )
-        scope = parser.add_mutually_exclusive_group()
-        scope.add_argument(
-            "--regions",
-            nargs="+",
-            metavar="CODE",
-            help="CartoSanté : régions à importer (par défaut : PORTAL_REGIONS, soit 11 44).",
-        )
-        scope.add_argument("--all", action="store_true", help="CartoSanté : toutes les régions.")
+        add_region_arguments(parser, "CartoSanté : ")
         parser.add_argument(
             "--date-export",
             default="",
