@@ -9,6 +9,7 @@ unchanged file by its fingerprint, so a second run reads nothing again.
 Without the folder the command says so and does nothing: demonstration zonings then.
 """
 
+import io
 from pathlib import Path
 
 from django.conf import settings
@@ -19,6 +20,7 @@ CARTOSANTE = "cartosante/*.csv"
 FRR = "ruralite/frr-*.csv"
 ZRR = "ruralite/zrr-*.csv"
 QPV_COMMUNES = "qpv/qpv-*-communes*.geojson"
+UP_TO_DATE = "déjà à jour"  # what the importers say of an act whose file is unchanged
 
 
 def latest(folder: Path, pattern: str) -> Path | None:
@@ -47,6 +49,15 @@ def imports(folder: Path) -> tuple[list[tuple[str, str, list, dict]], list[str]]
     else:
         steps.append((qpv.name, "import_qpv_communes", [str(qpv)], {}))
     return steps, missing
+
+
+def quiet(output: str, verbosity: int) -> list[str]:
+    """An importer's lines without the acts it found up to date (one per act and région in a
+    national run), but its last line (its summary); everything with -v 2."""
+    lines = output.splitlines()
+    if verbosity > 1:
+        return lines
+    return [line for line in lines[:-1] if UP_TO_DATE not in line] + lines[-1:]
 
 
 class Command(BaseCommand):
@@ -79,19 +90,22 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.WARNING(f"{label} : commande {command} absente."))
                 continue
             self.stdout.write(f"— {label}")
+            out = io.StringIO()
             try:
                 call_command(
                     command,
                     *arguments,
                     **kwargs,
                     verbosity=options["verbosity"],
-                    stdout=self.stdout,
+                    stdout=out,
                     stderr=self.stderr,
                 )
             except CommandError as exc:
                 # Nothing of this file is written: its zonings stay those of the demonstration.
                 refused.append(label)
                 self.stderr.write(f"{label} : {exc}")
+            for line in quiet(out.getvalue(), options["verbosity"]):
+                self.stdout.write(line)
         if refused:
             self.stdout.write(
                 self.style.ERROR(
