@@ -20,7 +20,7 @@ from structures.maps import carte_departement, carte_regionale
 from structures.models import Structure
 from structures.opendata import bilan_modified
 from territoires.forms import RegionForm
-from territoires.models import Departement
+from territoires.models import Departement, means_all_regions
 
 TABLE_PAGE_SIZE = 100
 
@@ -39,8 +39,7 @@ def _table_page(request, rows):
 def _home_region() -> str:
     """The first région of PORTAL_REGIONS (the Région's own bilan and map); Île-de-France
     with PORTAL_REGIONS=all, whose published bilan the demonstration structures follow."""
-    first = settings.DEFAULT_REGIONS[0]
-    return "11" if first.lower() == "all" else first
+    return "11" if means_all_regions(settings.DEFAULT_REGIONS) else settings.DEFAULT_REGIONS[0]
 
 
 def carte(request):

@@ -24,6 +24,11 @@ class Profession(models.TextChoices):
     CHIRURGIEN_DENTISTE = "chirurgien-dentiste", "Chirurgien-dentiste"
 
 
+def means_all_regions(codes) -> bool:
+    """PORTAL_REGIONS=all (or "all" among command-line codes): the whole of France."""
+    return any(str(code).lower() == "all" for code in codes or ())
+
+
 class Region(models.Model):
     code = models.CharField("code INSEE", max_length=3, unique=True)
     nom = models.CharField("nom", max_length=100)

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import CommandError
 
-from territoires.models import Region
+from territoires.models import Region, means_all_regions
 
 
 def add_region_arguments(parser, prefix=""):
@@ -23,7 +23,7 @@ def add_region_arguments(parser, prefix=""):
 def selected_regions(codes, everything) -> list[Region]:
     """The régions asked for (default PORTAL_REGIONS; "all" or --all: every imported one)."""
     codes = codes or settings.DEFAULT_REGIONS
-    if everything or any(code.lower() == "all" for code in codes):
+    if everything or means_all_regions(codes):
         regions = list(Region.objects.order_by("code"))
         if not regions:
             raise CommandError("Aucune région importée : lancez d'abord import_cog.")

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from dsfr.forms import DsfrBaseForm
 
-from territoires.models import Departement, Profession, ZonageKind
+from territoires.models import Departement, Profession, ZonageKind, means_all_regions
 from territoires.resolver import Outcome, resolve
 
 # What the map can show: one profession's ARS zoning, or a zoning without profession.
@@ -19,7 +19,7 @@ MAX_CANDIDATES = 10
 
 def departements():
     departements = Departement.objects.order_by("code")
-    if any(code.lower() == "all" for code in settings.DEFAULT_REGIONS):
+    if means_all_regions(settings.DEFAULT_REGIONS):
         return departements  # PORTAL_REGIONS=all
     return departements.filter(region__code__in=settings.DEFAULT_REGIONS)
 

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from territoires.importers.cog import CogError, read_cog, sync_cog
+from territoires.models import means_all_regions
 
 
 class Command(BaseCommand):
@@ -35,7 +36,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         started = time.monotonic()
         regions = options["regions"] or settings.DEFAULT_REGIONS
-        if options["all"] or any(code.lower() == "all" for code in regions):
+        if options["all"] or means_all_regions(regions):
             regions = None  # PORTAL_REGIONS=all: the whole of France
         data_dir = options["data_dir"] or settings.COG_DATA_DIR
         try:

@@ -30,6 +30,7 @@ from territoires.models import (
     Region,
     Zonage,
     ZonageKind,
+    means_all_regions,
 )
 from territoires.text import normalize_name
 from territoires.zonages.categories import KnownCategory, find_known, known_categories
@@ -261,7 +262,7 @@ def _parse(reader, profession, result) -> list[_Row]:
 
 def _regions(codes, result) -> list[Region]:
     """The régions asked for (None or "all": every région of the référentiel)."""
-    if codes is None or "all" in codes:
+    if codes is None or means_all_regions(codes):
         regions = list(Region.objects.order_by("code"))
         if not regions:
             result.errors.append("Aucune région dans le référentiel : importez d'abord le COG.")
@@ -451,7 +452,7 @@ def import_cartosante(
     """
     progress = progress or (lambda line: None)
     result = CartoSanteResult(dry_run=dry_run)
-    everywhere = regions is None or "all" in regions
+    everywhere = regions is None or means_all_regions(regions)
     selected = _regions(regions, result)
     date = parse_date(date_export, "Date de l'export", result.errors)
     profession, reader = _open(content, result)
