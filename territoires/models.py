@@ -393,23 +393,23 @@ def act_reference(kind, editeur, date_acte, date_export) -> str:
     """Shared by `Zonage.reference` and the lookup's matches (which carry no instance).
 
     "ARS Île-de-France — CartoSanté" is the publisher and the platform it went through:
-    "arrêté ARS Île-de-France du 30 mars 2022 (CartoSanté)". QPV come from a décret, the
-    rural lists from a classement: only ARS zonings are arrêtés.
+    "arrêté ARS Île-de-France du 30 mars 2022, via CartoSanté". QPV come from a décret, the
+    rural lists from a classement: only ARS zonings are arrêtés. No parentheses: answers
+    quote the reference inside their own.
     """
     publisher, _, via = editeur.partition(" — ")
     if date_acte is not None:
         quand = date_format(date_acte, "j F Y")
         if kind == ZonageKind.QPV:
-            texte = f"décret du {quand} ({publisher})"
+            texte = f"décret du {quand}, {publisher}"
         elif kind == ZonageKind.RURAL:
             texte = f"classement {publisher} du {quand}"
         else:
             texte = f"arrêté {publisher} du {quand}"
-        return f"{texte} ({via})" if via else texte
+        return f"{texte}, via {via}" if via else texte
     export = f"l'export {via}" if via else "l'export"
-    return (
-        f"zonage {publisher} en vigueur à la date de {export} ({date_format(date_export, 'j F Y')})"
-    )
+    quand = date_format(date_export, "j F Y")
+    return f"zonage {publisher} en vigueur à la date de {export} du {quand}"
 
 
 class CategorieZone(models.Model):

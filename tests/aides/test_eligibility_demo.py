@@ -61,7 +61,7 @@ def test_point_inside_a_qpv_gives_the_qpv_by_name_and_a_point_outside_does_not()
     qpv = Zone.objects.filter(zonage__kind=ZonageKind.QPV, code__startswith="QN093").first()
     inside = shape(qpv.geometrie).representative_point()
     found = eligible(lat=inside.y, lon=inside.x, profession="medecin-generaliste")
-    # Each zone reason names its act: "QPV … — décret du … (ANCT)".
+    # Each zone reason names its act: "QPV … — décret du …, ANCT".
     named = f"QPV {qpv.libelle} — "
     assert any(
         r.startswith((named, "ZIP")) for r in found["majoration-forfait-medecin-traitant-zip-qpv"]

@@ -137,12 +137,12 @@ def test_a_qpv_in_part_of_the_commune_is_to_check_and_a_point_decides(qpv_saint_
     at_commune = judge("aide-qpv", commune=SAINT_DENIS)
     assert at_commune.statut == Statut.A_VERIFIER
     assert texts(at_commune.incertitudes) == [
-        "QPV Quartier test — décret du 1 janvier 2024 (ANCT) — dans une partie de la commune "
+        "QPV Quartier test — décret du 1 janvier 2024, ANCT — dans une partie de la commune "
         "seulement : vérifiez l'adresse"
     ]
     inside = judge("aide-qpv", lat=lat, lon=lon)
     assert inside.statut == Statut.ELIGIBLE
-    assert texts(inside.raisons) == ["QPV Quartier test — décret du 1 janvier 2024 (ANCT)"]
+    assert texts(inside.raisons) == ["QPV Quartier test — décret du 1 janvier 2024, ANCT"]
     outside = judge("aide-qpv", lat=lat + 0.01, lon=lon)
     assert outside.statut == Statut.NON_APPLICABLE
     assert texts(outside.pourquoi_pas) == [
@@ -195,17 +195,17 @@ def test_a_doctors_zone_that_may_differ_at_the_address_is_to_check(doctors_expor
     assert texts(found.incertitudes) == [
         "Saint-Denis est en zone d'action complémentaire (ZAC) pour les médecins généralistes ; "
         "cette aide demande une zone ZIP (zonage ARS Île-de-France en vigueur à la date de "
-        "l'export (12 septembre 2025)) ; le zonage peut différer à l'adresse (quartiers "
+        "l'export du 12 septembre 2025) ; le zonage peut différer à l'adresse (quartiers "
         "prioritaires, ZIP+)"
     ]
     at_provins = judge("aide-zip-1", commune=PROVINS, profession="medecin-generaliste")
     assert at_provins.statut == Statut.ELIGIBLE  # no QPV, no arrondissement: no address limit
     assert texts(at_provins.raisons) == [
-        "ZIP — zonage ARS Île-de-France en vigueur à la date de l'export (12 septembre 2025)"
+        "ZIP — zonage ARS Île-de-France en vigueur à la date de l'export du 12 septembre 2025"
     ]
     assert at_provins.limites == [
         "Zonage des médecins généralistes (zonage ARS Île-de-France en vigueur à la date de "
-        "l'export (12 septembre 2025)) : un zonage plus récent a été publié le 9 décembre 2025 ; "
+        "l'export du 12 septembre 2025) : un zonage plus récent a été publié le 9 décembre 2025 ; "
         "il n'est pas encore intégré."
     ]
 
@@ -376,7 +376,7 @@ def test_api_gives_each_status_and_on_request_the_aids_that_do_not_apply(client,
     }
     (qpv,) = [r for r in body["results"] if r["slug"] == "aide-qpv"]
     assert qpv["a_verifier_parce_que"][0].startswith(
-        "QPV Quartier test — décret du 1 janvier 2024 (ANCT)"
+        "QPV Quartier test — décret du 1 janvier 2024, ANCT"
     )
     assert "non_applicables" not in body
     body = client.get(API, {**params, "non_applicables": "1"}).json()

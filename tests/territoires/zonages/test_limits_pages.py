@@ -14,7 +14,7 @@ from tests.factories import ActeFactory, QpvZoneFactory, ZonageFactory
 pytestmark = pytest.mark.django_db
 URL = reverse("zonages:index")
 EXPORT = dt.date(2025, 5, 9)
-REFERENCE = "zonage ARS Île-de-France en vigueur à la date de l'export (9 mai 2025)"
+REFERENCE = "zonage ARS Île-de-France en vigueur à la date de l'export du 9 mai 2025"
 REVISION = (
     "<strong>Attention :</strong> un zonage plus récent a été publié le 9 décembre 2025 ; il "
     "n'est pas encore intégré."

@@ -95,7 +95,7 @@ def test_the_api_answers_for_the_date_asked_and_says_which(client):
         ("zrr", "2017-03-16")
     ]
     assert before["zones"][0]["zonage"]["reference"] == (
-        "classement ANCT du 16 mars 2017 (Observatoire des territoires)"
+        "classement ANCT du 16 mars 2017, via Observatoire des territoires"
     )
     after = client.get(URL, {"commune": "08001", "date": "2024-07-01"}).json()
     assert [z["categorie"] for z in after["zones"]] == ["frr"]
