@@ -307,3 +307,15 @@ def test_an_act_with_zones_can_be_deleted_but_not_a_category_still_holding_zones
     assert deleted.status_code == 302
     assert not Zonage.objects.filter(pk=zonage.pk).exists()
     assert not Zone.objects.filter(zonage_id=zonage.pk).exists()
+
+
+def test_zones_are_found_by_the_name_of_one_of_their_communes_with_their_count(client, agent):
+    ActeFactory(zones={"zip": ["93066", "93048"], "zac": ["77379"]}, titre="Acte de recherche")
+    listing = client.get(reverse("admin:territoires_zone_changelist"), {"q": "Provins"})
+    rows = listing.context["cl"].result_list
+    assert [(zone.categorie.code, zone._communes) for zone in rows] == [("zac", 1)]
+    both = client.get(reverse("admin:territoires_zone_changelist"), {"q": "Acte de recherche"})
+    assert sorted((z.categorie.code, z._communes) for z in both.context["cl"].result_list) == [
+        ("zac", 1),
+        ("zip", 2),
+    ]
