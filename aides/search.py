@@ -5,7 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from aides.eligibility import STATUT_ORDER, Eligibilite, Lieu, resolve_lieu, verdicts
+from aides.eligibility import (
+    STATUT_ORDER,
+    Eligibilite,
+    Lieu,
+    resolve_lieu,
+    verdicts,
+    zones_here,
+)
 from aides.filters import FinderSearch
 from aides.montants import annual_amount, format_montant
 from territoires.models import Commune
@@ -20,6 +27,7 @@ class SearchResult:
     results: list[Eligibilite] = field(default_factory=list)  # éligibles, then à vérifier
     notices: list[str] = field(default_factory=list)
     non_applicables: list[Eligibilite] = field(default_factory=list)
+    zones: list = field(default_factory=list)  # the zones at the place on the answer's date
 
     @property
     def count(self) -> int:
@@ -60,7 +68,9 @@ def run(params, queryset=None) -> SearchResult:
     sort(found, search.tri)
     results = [r for r in found if r.applicable]
     others = [r for r in found if not r.applicable]
-    return SearchResult(search, lieu, results, notices, others)
+    # Already computed by verdicts from the zone index: no query.
+    zones = zones_here(lieu, search.date) if lieu.commune is not None else []
+    return SearchResult(search, lieu, results, notices, others, zones)
 
 
 def _commune(code):

@@ -17,6 +17,7 @@ from aides.models import Aide
 from aides.montants import format_montant
 from aides.relations import attach
 from aides.search import relax_suggestions, run
+from territoires.zonages.display import zones_context
 
 PER_PAGE = 20
 # What the aid page reads of the finder's query string to judge the aid at a place.
@@ -48,6 +49,8 @@ def finder(request):
         "revisions": revisions([*result.results, *result.non_applicables]),
         "notices": result.notices,
         "lieu": result.lieu,
+        # The zones the answer rests on, on its date (ZRR before July 2024, FRR after).
+        "zones_ici": zones_context(result.zones, result.lieu.commune) if result.zones else None,
         "date": result.search.date,
         "tri": result.search.tri,
         "fermees": result.search.cleaned.get("fermees"),

@@ -268,6 +268,9 @@ def test_finder_shows_a_newer_act_once_whatever_the_number_of_aids(client, docto
     html = client.get(
         FINDER, {"commune": PROVINS, "profession": "medecin-generaliste"}
     ).content.decode()
+    # The collapsed box of the place's zones cites the act with its notice too.
+    start = html.index('id="zones-ici"')
+    html = html[:start] + html[html.index("</details>", start) :]
     assert html.count("un zonage plus récent a été publié le 9 décembre 2025") == 1
     assert "il n&#x27;est pas encore intégré" in html
 
@@ -293,6 +296,22 @@ def test_the_date_switches_from_zrr_to_frr(client, rural_acts):
     after = client.get(FINDER, {"commune": PROVINS, "date": "2024-07-15"}).content.decode()
     assert "commune rurale (FRR) — classement État du 1 juillet 2024" in after
     assert "(ZRR)" not in after
+
+
+def test_the_answer_lists_the_zones_of_its_date_even_when_no_aid_cites_them(client, rural_acts):
+    """The zones the answer rests on are shown for its date: a user asking about June 2024
+    sees the ZRR, whether or not an aid of the list depends on it."""
+
+    def zones_box(date):
+        html = client.get(FINDER, {"commune": PROVINS, "date": date}).content.decode()
+        box = html[html.index('id="zones-ici"') :]
+        return box[: box.index("</details>")]
+
+    before = zones_box("2024-06-15")
+    assert "Zones à Provins au 15 juin 2024" in before
+    assert "Zone de revitalisation rurale (ZRR)" in before and "(FRR)" not in before
+    after = zones_box("2024-07-15")
+    assert "France Ruralités Revitalisation (FRR)" in after and "(ZRR)" not in after
 
 
 def test_a_bad_date_is_a_french_form_error_and_a_400(client, rural_acts):
