@@ -64,7 +64,7 @@ case "$cmd" in
   run)
     setup
     "$PY" manage.py setup_demo
-    echo "==> Portail sur http://127.0.0.1:8000 (Ctrl+C pour arrêter)"
+    echo "==> Portail sur http://${PORT:-127.0.0.1:8000} (Ctrl+C pour arrêter)"
     exec "$PY" manage.py runserver "${PORT:-127.0.0.1:8000}"
     ;;
   test)
