@@ -175,8 +175,10 @@ def verdicts(
     etape=None,
     date=None,
     lieu: Lieu | None = None,
+    zones=None,
 ) -> list[Eligibilite]:
-    """Every aid of `queryset` for the profession and stage, with its status at the place.
+    """Every aid of `queryset` for the profession and stage, with its status at the place
+    (`zones`: the zones at `lieu` on `date`, when the caller already has them).
 
     Without a place, the aids with a condition of place are "à vérifier", their conditions
     listed; the others are eligible.
@@ -188,7 +190,7 @@ def verdicts(
         queryset = queryset.for_profession(profession)
     if etape:
         queryset = queryset.for_stage(etape)
-    ici = Ici(lieu, date, zones_here(lieu, date))
+    ici = Ici(lieu, date, zones_here(lieu, date) if zones is None else zones)
     queryset = queryset.defer(*LONG_TEXT_FIELDS)
     return [judge(aide, ici, profession) for aide in attach(list(queryset), queryset)]
 

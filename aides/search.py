@@ -58,19 +58,20 @@ def run(params, queryset=None) -> SearchResult:
             )
     else:
         lieu = resolve_lieu(commune, lat, lon)
+    zones = zones_here(lieu, search.date)
     found = verdicts(
         search.queryset,
         profession=cleaned.get("profession") or None,
         etape=cleaned.get("etape") or None,
         date=search.date,
         lieu=lieu,
+        zones=zones,
     )
     sort(found, search.tri)
     results = [r for r in found if r.applicable]
     others = [r for r in found if not r.applicable]
-    # Already computed by verdicts from the zone index: no query.
-    zones = zones_here(lieu, search.date) if lieu.commune is not None else []
-    return SearchResult(search, lieu, results, notices, others, zones)
+    shown = zones if lieu.commune is not None else []
+    return SearchResult(search, lieu, results, notices, others, shown)
 
 
 def _commune(code):
