@@ -73,3 +73,11 @@ def _fresh_zone_index(settings):
     yield
     if zones_index.generation() != before:
         zones_index.reset_index()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: its rolled-back data must not answer the next."""
+    from django.core.cache import cache
+
+    cache.clear()

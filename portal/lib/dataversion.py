@@ -1,17 +1,26 @@
-"""Move the public data version forward: a counter and a date that never go back.
+"""The public data version: a counter and a date that never go back, shared by every app server.
 
 The row's model is named by settings.PORTAL_DATA_VERSION_MODEL (portal.DataVersion); which
 changes bump it is wired by the project (portal.dataversion). Writes that bypass signals
 (`bulk_update`, `QuerySet.update`) call `bump()` themselves, in their transaction.
+
+`current()` is what caches key on: read from Django's default cache (shared in production,
+so every app server agrees at once), else from the database. Since the database row is the
+truth and a bump replaces the cached token once committed, a cached answer is never reused
+after a change, whatever its timeout.
 """
 
 from __future__ import annotations
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from portal.lib.opendata import data_version_model
+
+CACHE_KEY = "portal:dataversion"
 
 
 def bump() -> None:
@@ -23,3 +32,32 @@ def bump() -> None:
     )
     if not updated:
         model.objects.get_or_create(pk=1, defaults={"version": 1, "modifie_le": now})
+    # Now for this transaction's own reads, and again once committed for everyone (a reader
+    # that saw the old row in between may have cached the old token: `set` replaces it).
+    cache.delete(CACHE_KEY)
+    transaction.on_commit(_publish)
+
+
+def _read() -> str:
+    row = data_version_model().objects.filter(pk=1).values_list("version", "modifie_le").first()
+    if row is None:
+        return "0"
+    version, modified = row
+    # The date makes the token unique even where a rolled-back bump's number comes again.
+    return f"{version}.{int(modified.timestamp() * 1_000_000):x}"
+
+
+def _publish() -> None:
+    cache.set(CACHE_KEY, _read(), timeout=None)
+
+
+def current() -> str:
+    """The version token of the public data (structures, aids, zonings, territories).
+
+    Cache keys and ETags include it. One cache read; one small query when the cache lost it.
+    """
+    token = cache.get(CACHE_KEY)
+    if token is None:
+        token = _read()
+        cache.add(CACHE_KEY, token, timeout=None)  # never over a token a bump just published
+    return token
