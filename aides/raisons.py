@@ -7,7 +7,7 @@ très sous-dotée ou sous-dotée »). `aides.eligibility` decides; this module w
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.formats import date_format
 
@@ -34,6 +34,18 @@ class Raison:
 
     def __str__(self):
         return self.texte
+
+
+# The commune's name in sentences shared by every commune with the same zones (cached by
+# `aides.search`): judged with this in place of the name, which `named` puts in when shown.
+COMMUNE = "\x00commune\x00"
+
+
+def named(raison: Raison, nom: str) -> Raison:
+    """The reason as it reads at the commune called `nom`."""
+    if COMMUNE not in raison.texte:
+        return raison
+    return replace(raison, texte=raison.texte.replace(COMMUNE, nom))
 
 
 PARTIAL_NOTE = "dans une partie de la commune seulement : vérifiez l'adresse"

@@ -26,11 +26,20 @@ class Relations:
         return bool(self.regions or self.departements or self.communes)
 
 
-def attach(aides, source=None):
+def attach(aides, source=None, *, shown_only=False):
     """Set `aide.rel` on every aid of `aides`; `source` is the queryset they come from
-    (used as a subquery so that the number of ids never reaches a parameter limit)."""
+    (used as a subquery so that the number of ids never reaches a parameter limit).
+
+    `shown_only`: only what a result shows (financers, one query), for aids whose verdicts
+    are already known (a cached search).
+    """
     ids = source.values("id") if source is not None else [a.id for a in aides]
     by_aide = defaultdict(Relations)
+    if shown_only:
+        _financeurs(by_aide, ids)
+        for aide in aides:
+            aide.rel = by_aide[aide.id]
+        return aides
     through = Aide.regions.through.objects.filter(aide_id__in=ids)
     for aide_id, pk, nom in through.values_list("aide_id", "region_id", "region__nom"):
         by_aide[aide_id].regions.append((pk, nom))
@@ -42,12 +51,16 @@ def attach(aides, source=None):
     through = Aide.communes.through.objects.filter(aide_id__in=ids)
     for aide_id, pk, nom in through.values_list("aide_id", "commune_id", "commune__nom"):
         by_aide[aide_id].communes.append((pk, nom))
-    through = Aide.financeurs.through.objects.filter(aide_id__in=ids).order_by("financeur__nom")
-    for aide_id, nom in through.values_list("aide_id", "financeur__nom"):
-        by_aide[aide_id].financeurs.append(nom)
+    _financeurs(by_aide, ids)
     conditions = ConditionZonage.objects.filter(aide_id__in=ids).select_related("departement")
     for condition in conditions.order_by("id"):
         by_aide[condition.aide_id].conditions.append(condition)
     for aide in aides:
         aide.rel = by_aide[aide.id]
     return aides
+
+
+def _financeurs(by_aide, ids):
+    through = Aide.financeurs.through.objects.filter(aide_id__in=ids).order_by("financeur__nom")
+    for aide_id, nom in through.values_list("aide_id", "financeur__nom"):
+        by_aide[aide_id].financeurs.append(nom)

@@ -1,11 +1,23 @@
-"""Run a finder search: filters, place, eligibility, sorting. Shared by the page and the API."""
+"""Run a finder search: filters, place, eligibility, sorting. Shared by the page and the API.
+
+The verdicts depend on the place's zones and territories, not on the commune: they are
+cached by data version (every write to aids, zonings or structures bumps it) and by the
+`signature` of the place with the filters, so communes with the same zones share one
+computation. The cached rows hold ids and reasons; the sentences naming the commune are
+computed with a placeholder and named when shown.
+"""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import dataclass, field, replace
+
+from django.core.cache import cache
 
 from aides.eligibility import (
+    LONG_TEXT_FIELDS,
     STATUT_ORDER,
     Eligibilite,
     Lieu,
@@ -14,7 +26,11 @@ from aides.eligibility import (
     zones_here,
 )
 from aides.filters import FinderSearch
+from aides.models import Aide
 from aides.montants import annual_amount, format_montant
+from aides.raisons import COMMUNE, Raison, named
+from aides.relations import attach
+from portal.lib import dataversion
 from territoires.models import Commune
 
 FAR_FUTURE = dt.date.max
@@ -59,19 +75,120 @@ def run(params, queryset=None) -> SearchResult:
     else:
         lieu = resolve_lieu(commune, lat, lon)
     zones = zones_here(lieu, search.date)
-    found = verdicts(
-        search.queryset,
-        profession=cleaned.get("profession") or None,
-        etape=cleaned.get("etape") or None,
-        date=search.date,
-        lieu=lieu,
-        zones=zones,
-    )
-    sort(found, search.tri)
+    found = cached_verdicts(search, lieu, zones)
     results = [r for r in found if r.applicable]
     others = [r for r in found if not r.applicable]
     shown = zones if lieu.commune is not None else []
     return SearchResult(search, lieu, results, notices, others, shown)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """An aid's answer without the aid nor the commune's name: what is cached."""
+
+    aide_id: int
+    statut: str
+    ouverte: bool
+    score: int
+    sans_lieu: bool
+    raisons: tuple[Raison, ...]
+    incertitudes: tuple[Raison, ...]
+    pourquoi_pas: tuple[Raison, ...]
+
+    @classmethod
+    def of(cls, found: Eligibilite, same: dict) -> Verdict:
+        # Equal reasons (one zone's, for hundreds of aids) pickled once.
+        def canon(raisons):
+            return tuple(same.setdefault(r, r) for r in raisons)
+
+        return cls(
+            found.aide.pk, found.statut, found.ouverte, found.score, found.sans_lieu,
+            canon(found.raisons), canon(found.incertitudes), canon(found.pourquoi_pas),
+        )  # fmt: skip
+
+    def at(self, aide, nom: str) -> Eligibilite:
+        return Eligibilite(
+            aide, [named(r, nom) for r in self.raisons], self.ouverte, self.score,
+            self.sans_lieu, self.statut, [named(r, nom) for r in self.incertitudes],
+            [named(r, nom) for r in self.pourquoi_pas],
+        )  # fmt: skip
+
+
+def cached_verdicts(search: FinderSearch, lieu: Lieu, zones) -> list[Eligibilite]:
+    """The search's answers, sorted, computed once per data version and signature.
+
+    On a hit, the aids are read back by id (2 queries) and the commune's name put in the
+    sentences; a miss judges the catalogue as `verdicts` does (6 queries).
+    """
+    version = dataversion.current()
+    key = "aides:verdicts:" + _digest(version, search, signature(lieu, zones, version))
+    rows = cache.get(key)
+    if rows is None:
+        profession, etape = search.cleaned.get("profession"), search.cleaned.get("etape")
+        found = verdicts(
+            search.queryset, profession=profession or None, etape=etape or None,
+            date=search.date, lieu=_anonymous(lieu), zones=zones,
+        )  # fmt: skip
+        sort(found, search.tri)
+        same = {}
+        rows = [Verdict.of(r, same) for r in found]
+        cache.set(key, rows, timeout=None)  # keyed by the version: never stale
+        aides = {r.aide.pk: r.aide for r in found}
+    else:
+        queryset = Aide.objects.filter(pk__in=[row.aide_id for row in rows])
+        queryset = queryset.defer(*LONG_TEXT_FIELDS)
+        aides = {aide.pk: aide for aide in attach(list(queryset), queryset, shown_only=True)}
+    nom = lieu.commune.nom if lieu.commune is not None else ""
+    return [row.at(aides[row.aide_id], nom) for row in rows if row.aide_id in aides]
+
+
+def signature(lieu: Lieu, zones, version: str) -> tuple:
+    """What the verdicts read of the place: its zones on the date (id, over part of it or
+    not), its région and département (aid territories, acts in force, doctors' zones that
+    may differ at the address), whether it is an arrondissement or a point, and which of the
+    communes some aid lists it is. Not its name (see `_anonymous`)."""
+    if not lieu.connu:
+        return ("sans lieu",)
+    matches = tuple((zone.zone_id, zone.partiel) for zone in zones)
+    commune = lieu.commune
+    if commune is None:
+        return ("point hors commune", matches)
+    listed = sorted({commune.id, commune.parent_id} & _listed_communes(version))
+    return (
+        lieu.point, commune.region_id, commune.departement_id, commune.parent_id is not None,
+        tuple(listed), matches,
+    )  # fmt: skip
+
+
+def _listed_communes(version: str) -> frozenset[int]:
+    """Ids of the communes some aid names as its territory (usually none): cached."""
+    key = f"aides:communes-ciblees:{version}"
+    ids = cache.get(key)
+    if ids is None:
+        ids = frozenset(Aide.communes.through.objects.values_list("commune_id", flat=True))
+        cache.set(key, ids, timeout=None)
+    return ids
+
+
+def _digest(version: str, search: FinderSearch, place: tuple) -> str:
+    """The key's filters are the aids' query itself (profession, stage, public, financer,
+    form, dates, closed or not, or the one aid of an aid page), with the date and sort."""
+    cleaned = search.cleaned
+    filters = (
+        str(search.queryset.query), cleaned.get("profession"), cleaned.get("etape"),
+        search.date.isoformat(), search.tri,
+    )  # fmt: skip
+    return f"{version}:" + hashlib.sha256(repr((filters, place)).encode()).hexdigest()
+
+
+def _anonymous(lieu: Lieu) -> Lieu:
+    """The place with `raisons.COMMUNE` for its commune's name: sentences computed at one
+    commune then read right at every commune sharing its signature."""
+    if lieu.commune is None:
+        return lieu
+    commune = copy.copy(lieu.commune)
+    commune.nom = COMMUNE
+    return replace(lieu, commune=commune)
 
 
 def _commune(code):

@@ -1,0 +1,161 @@
+"""The finder's verdicts cached by data version and signature of the place (aides.search):
+communes with the same zones share one computation, each still named in its reasons; any
+write to aids or zonings gives the next answer fresh; query counts stay constant."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+import aides.search
+from aides.models import Aide, ConditionZonage
+from portal.lib.dataversion import bump
+from territoires.models import CategorieZone, Profession
+from tests.factories import AideFactory, CategorieZoneFactory, ZonageFactory, ZoneFactory
+
+pytestmark = pytest.mark.django_db
+FINDER = reverse("aides:finder")
+API = "/api/v1/aides"
+MEDECIN = Profession.MEDECIN_GENERALISTE
+
+
+@pytest.fixture
+def zip_93(db, commit):
+    """Saint-Denis (93066) and Aubervilliers (93001) in one ZIP zone; Provins (77379) in ZAC.
+    An aid for the ZIP, one for the ZAC (refused in Seine-Saint-Denis, saying where)."""
+    zonage = ZonageFactory(profession=MEDECIN, titre="Arrêté ARS Île-de-France médecins")
+    ZoneFactory(categorie=CategorieZoneFactory(zonage=zonage), communes=["93066", "93001"])
+    zac = CategorieZoneFactory(
+        zonage=zonage, code="zac", libelle="Zone d'action complémentaire (ZAC)", ordre=1
+    )
+    ZoneFactory(categorie=zac, communes=["77379"])
+    AideFactory(slug="aide-zip", nom="Aide en ZIP", professions=[MEDECIN],
+                conditions=[(MEDECIN, "zip")])  # fmt: skip
+    AideFactory(slug="aide-zac", nom="Aide en ZAC", professions=[MEDECIN],
+                conditions=[(MEDECIN, "zac")])  # fmt: skip
+    commit()
+    return zonage
+
+
+@pytest.fixture
+def computations(monkeypatch):
+    """How many times the catalogue was judged."""
+    calls = []
+    real = aides.search.verdicts
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs["lieu"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(aides.search, "verdicts", counted)
+    return calls
+
+
+def api(client, commune):
+    params = {"commune": commune, "profession": MEDECIN, "non_applicables": "1"}
+    response = client.get(API, params)
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_communes_with_the_same_zones_share_one_computation(client, zip_93, computations):
+    saint_denis = api(client, "93066")
+    aubervilliers = api(client, "93001")
+    assert len(computations) == 1
+    assert [r["slug"] for r in aubervilliers["results"]] == ["aide-zip"]
+    assert aubervilliers["results"] == saint_denis["results"]
+    provins = api(client, "77379")  # other zones: judged apart
+    assert len(computations) == 2
+    assert [r["slug"] for r in provins["results"]] == ["aide-zac"]
+
+
+def test_reasons_name_the_commune_asked_for_when_the_answer_is_shared(client, zip_93, computations):
+    (saint_denis,) = api(client, "93066")["non_applicables"]
+    (aubervilliers,) = api(client, "93001")["non_applicables"]
+    assert len(computations) == 1
+    assert saint_denis["pourquoi_pas"] == [
+        "Saint-Denis est en zone d'intervention prioritaire (ZIP) pour les médecins "
+        "généralistes ; cette aide demande une zone ZAC (arrêté ARS Île-de-France du 31 mars 2022)"
+    ]
+    assert aubervilliers["pourquoi_pas"] == [
+        "Aubervilliers est en zone d'intervention prioritaire (ZIP) pour les médecins "
+        "généralistes ; cette aide demande une zone ZAC (arrêté ARS Île-de-France du 31 mars 2022)"
+    ]
+    html = client.get(FINDER, {"commune": "93001", "profession": MEDECIN}).content.decode()
+    assert "Aubervilliers est en zone d&#x27;intervention" in html
+    assert "Saint-Denis est en" not in html
+
+
+def test_an_edit_of_an_aid_changes_the_next_answer(client, zip_93, commit):
+    assert api(client, "93066")["results"][0]["nom"] == "Aide en ZIP"
+    aide = Aide.objects.get(slug="aide-zip")
+    aide.nom = "Aide renommée"
+    aide.save()
+    commit()
+    assert api(client, "93066")["results"][0]["nom"] == "Aide renommée"
+    ConditionZonage.objects.filter(aide=aide).update(categories="zac")
+    bump()  # a bulk write bumps itself
+    commit()
+    assert api(client, "93066")["results"] == []
+
+
+def test_an_edit_of_a_zoning_changes_the_next_answer(client, zip_93, commit):
+    (result,) = api(client, "93066")["results"]
+    assert result["pourquoi"] == ["ZIP — arrêté ARS Île-de-France du 31 mars 2022"]
+    categorie = CategorieZone.objects.get(zonage=zip_93, code="zip")
+    categorie.libelle = "Zone d'intervention renforcée (ZIR)"  # same zone ids, new wording
+    categorie.save()
+    commit()
+    (result,) = api(client, "93066")["results"]
+    assert result["pourquoi"] == ["ZIR — arrêté ARS Île-de-France du 31 mars 2022"]
+
+
+def test_a_commune_named_by_an_aid_is_not_answered_for_its_neighbours(client, zip_93, commit):
+    AideFactory(slug="aide-commune", nom="Aide de Saint-Denis", communes=["93066"])
+    commit()
+    assert "aide-commune" in [r["slug"] for r in api(client, "93066")["results"]]
+    assert "aide-commune" not in [r["slug"] for r in api(client, "93001")["results"]]
+
+
+@pytest.mark.parametrize("url", [FINDER, API])
+def test_query_count_is_constant_warm_and_cold(
+    client, zip_93, commit, django_assert_num_queries, url
+):
+    params = {"commune": "93066", "profession": MEDECIN}
+    same_zones = {"commune": "93001", "profession": MEDECIN}  # another address, one signature
+    client.get(url, params)  # the zone index and the locator built
+    _bulk_aides(8)
+    commit()
+    cold = _count(client, url, params)  # a new data version: the catalogue is judged
+    warm = _count(client, url, same_zones)  # the same signature: the aids read back by id
+    assert cold <= 12 and warm < cold
+    _bulk_aides(200, start=8)
+    commit()
+    for expected, query in ((cold, params), (warm, same_zones)):
+        with django_assert_num_queries(expected):
+            response = client.get(url, query)
+        if url == API:
+            assert response.json()["count"] == 209
+        else:
+            assert "209 aides" in response.content.decode()
+
+
+def _count(client, url, params) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url, params).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _bulk_aides(n, start=0):
+    found = Aide.objects.bulk_create(
+        [
+            Aide(slug=f"masse-{i}", nom=f"Aide en masse {i}", resume="R", forme="subvention",
+                 nature_montant="forfait", montant_max=i, statut="publiee",
+                 professions=[MEDECIN], publics=["professionnel"], etapes=["installation"])
+            for i in range(start, start + n)
+        ]
+    )  # fmt: skip
+    ConditionZonage.objects.bulk_create(
+        [ConditionZonage(aide=a, profession=MEDECIN, categories="zip") for a in found]
+    )
+    bump()  # bulk writes send no signal
