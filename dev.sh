@@ -78,7 +78,9 @@ case "$cmd" in
       || { echo "Des migrations manquent : python manage.py makemigrations" >&2; exit 1; }
     rm -rf test-artifacts
     set +e
-    "$VENV/bin/pytest" "$@"
+    # One worker per core (PYTEST_WORKERS=0: in this process); a module's tests stay together,
+    # so its module-scoped data is loaded once.
+    "$VENV/bin/pytest" -n "${PYTEST_WORKERS:-auto}" --dist loadscope "$@"
     status=$?
     set -e
     # pytest exits 5 when it collected no test: that is a failure here, not a pass.

@@ -1,10 +1,12 @@
 """Which changes move the version of the public data (portal.lib.dataversion) forward.
 
 Every save, deletion and many-to-many change of the published models (structures,
-professionals, aids and what they hold) bumps it in the same transaction, so a rolled-back
-import leaves it alone. Open-data downloads and the API answer `Last-Modified` from it
-(portal.lib.opendata.last_modified): after a deletion a client's `If-Modified-Since` no
-longer matches. Connected by PortalConfig.ready().
+professionals, aids and what they hold; territories: communes, contours, zonings, their
+categories and zones, QPV) bumps it in the same transaction, so a rolled-back import leaves
+it alone. Bulk writers (territoires importers, structures.derivation) bump themselves.
+Open-data downloads and the API answer `Last-Modified` from it (portal.lib.opendata.
+last_modified): after a deletion a client's `If-Modified-Since` no longer matches.
+Connected by PortalConfig.ready().
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from portal.lib.dataversion import bump
 
-PUBLIC_APPS = {"structures", "aides"}
+PUBLIC_APPS = {"structures", "aides", "territoires"}
 NOT_PUBLIC = {"ProfilAgent"}
 
 

@@ -76,8 +76,10 @@ def _fresh_zone_index(settings):
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    """Each test starts with an empty cache: its rolled-back data must not answer the next."""
+def _empty_cache(settings):
+    """Each test starts with an empty cache: its rolled-back data must not answer the next.
+    The version token is kept for the whole test (query counts do not depend on timing)."""
     from django.core.cache import cache
 
+    settings.PORTAL_DATA_VERSION_RECHECK_SECONDS = None
     cache.clear()

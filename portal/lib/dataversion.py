@@ -7,11 +7,13 @@ changes bump it is wired by the project (portal.dataversion). Writes that bypass
 `current()` is what caches key on: read from Django's default cache (shared in production,
 so every app server agrees at once), else from the database. Since the database row is the
 truth and a bump replaces the cached token once committed, a cached answer is never reused
-after a change, whatever its timeout.
+after a change, whatever its timeout. A per-process cache (no CACHE_URL) keeps the token for
+PORTAL_DATA_VERSION_RECHECK_SECONDS only: another process's bump reaches it that late.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Value
@@ -24,7 +26,13 @@ CACHE_KEY = "portal:dataversion"
 
 
 def bump() -> None:
-    """Move the version forward (one UPDATE; the row is created if it is missing)."""
+    """Move the version forward (one UPDATE; the row is created if it is missing).
+
+    Every change moves it, even within one transaction (a token read between two changes
+    must not name the final state); the publication after commit is registered once per
+    transaction, not once per saved row of an import (Django drops the callbacks of a
+    rolled-back savepoint, so a bump there registers it again).
+    """
     model = data_version_model()
     now = timezone.now()
     updated = model.objects.filter(pk=1).update(
@@ -35,7 +43,15 @@ def bump() -> None:
     # Now for this transaction's own reads, and again once committed for everyone (a reader
     # that saw the old row in between may have cached the old token: `set` replaces it).
     cache.delete(CACHE_KEY)
-    transaction.on_commit(_publish)
+    if not _pending():
+        transaction.on_commit(_publish)
+
+
+def _pending() -> bool:
+    connection = transaction.get_connection()
+    return connection.in_atomic_block and any(
+        callback is _publish for _, callback, _ in connection.run_on_commit
+    )
 
 
 def _read() -> str:
@@ -48,7 +64,13 @@ def _read() -> str:
 
 
 def _publish() -> None:
-    cache.set(CACHE_KEY, _read(), timeout=None)
+    cache.set(CACHE_KEY, _read(), timeout=_recheck())
+
+
+def _recheck() -> float | None:
+    """How long a process may keep the token: forever in a shared cache (every bump replaces
+    it there), a moment in a per-process one (another process's bump is not seen otherwise)."""
+    return getattr(settings, "PORTAL_DATA_VERSION_RECHECK_SECONDS", None)
 
 
 def current() -> str:
@@ -59,5 +81,5 @@ def current() -> str:
     token = cache.get(CACHE_KEY)
     if token is None:
         token = _read()
-        cache.add(CACHE_KEY, token, timeout=None)  # never over a token a bump just published
+        cache.add(CACHE_KEY, token, timeout=_recheck())  # never over a token a bump published
     return token

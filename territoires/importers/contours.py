@@ -19,6 +19,7 @@ import shapely
 from django.utils import timezone
 from shapely.geometry import shape
 
+from portal.lib.dataversion import bump
 from territoires import locator
 from territoires.importers.sync import BATCH_SIZE, Counts
 from territoires.models import Commune, CommuneAlias, Contour, Departement, Region
@@ -168,6 +169,8 @@ def import_contours(features: list[dict], niveau: str, source: str, targets=None
     )
     report.counts.updated = len(replaced)
     report.counts.created = len(wanted) - len(replaced)
+    if wanted:
+        bump()  # bulk_create sends no signal
     if niveau == Contour.Niveau.COMMUNE and report.counts.written:
         locator.invalidate_on_commit()
     return report

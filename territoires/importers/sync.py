@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
+from portal.lib.dataversion import bump
+
 BATCH_SIZE = 500
 
 
@@ -71,6 +73,8 @@ def sync_rows(model, existing: dict, wanted: dict, make_key=None) -> Counts:
     if to_update:
         model.objects.bulk_update(to_update, sorted(changed_fields), batch_size=BATCH_SIZE)
     counts.created, counts.updated = len(to_create), len(to_update)
+    if counts.created or counts.updated:
+        bump()  # bulk writes send no signal; in the import's transaction (a dry run rolls back)
     return counts
 
 

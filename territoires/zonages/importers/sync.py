@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from portal.lib.dataversion import bump
 from territoires.models import CategorieZone, Region, Zonage, Zone, ZoneCommune
 from territoires.zonages.lookup import notify_zonages_changed
 
@@ -298,6 +299,7 @@ def apply_plan(plan: Plan, user=None, reason: str = "") -> Zonage:
         bulk_create_with_history(
             to_create, ZoneCommune, batch_size=1000, default_user=user, default_change_reason=reason
         )
+        bump()  # bulk_create sends no signal (saves and deletions above bumped already)
     for code, category in categories.items():
         if code not in {c.code for c in plan.categories} and not category.zones.exists():
             category._change_reason = reason
