@@ -9,6 +9,9 @@ every `settings.<recheck_setting>` seconds (None: never).
     index = RebuiltIndex(build, version, recheck_setting="MY_INDEX_RECHECK_SECONDS")
     index.get()         # the value, built on first use or after a change
     index.drop()        # forget it (a signal receiver: accepts and ignores any kwargs)
+
+Builds read `plain_rows` (tuples as the driver returns them): model instances or row dicts
+for every commune of France cost seconds and hundreds of megabytes per process.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, transaction
 
 T = TypeVar("T")
 
@@ -87,3 +91,23 @@ class RebuiltIndex(Generic[T]):
     def generation(self) -> int:
         """Changes each time the value is dropped (tests drop it after a rolled-back change)."""
         return self._generation
+
+
+def plain_rows(queryset, chunk_size: int = 20_000):
+    """The rows of a `values_list` queryset as the database driver returns them, streamed
+    (a server-side cursor on PostgreSQL), without Django's per-row converters: a third of the
+    time when an index reads hundreds of thousands of rows. Only for integer, text and
+    boolean columns (SQLite answers booleans as 0/1, dates as text)."""
+    try:
+        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+    except EmptyResultSet:
+        return
+    connection = connections[queryset.db]
+    if connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):  # pgbouncer, as Django
+        cursor = connection.cursor()
+    else:
+        cursor = connection.chunked_cursor()
+    with cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(chunk_size):
+            yield from rows

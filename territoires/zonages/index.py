@@ -1,12 +1,12 @@
 """The per-process index behind `territoires.zonages.lookup.zones_at`.
 
-Built on first use from every act, zone and commune link (a few seconds for Île-de-France +
-Grand Est with every profession), it then answers without any query: commune → matches
-(merged results cached per commune and date), and the QPV polygons as prepared geometries
-behind a vectorised bounding-box filter. It is dropped when zoning rows are saved or deleted
-here (model signals and `zonages_changed`, connected by `TerritoiresConfig.ready()`) and, for
-changes made by another process, re-checked against the database every
-`ZONAGES_INDEX_RECHECK_SECONDS` (default 30; None: never), through
+Built on first use (or at worker start, `portal.wsgi`) from every act, zone and commune
+link (0.7 s of CPU and 20 MB for all of France with six professions), it then answers
+without any query: commune → matches (merged results cached per commune and date), and the
+QPV polygons as prepared geometries behind a vectorised bounding-box filter. It is dropped
+when zoning rows are saved or deleted here (model signals and `zonages_changed`, connected by
+`TerritoiresConfig.ready()`) and, for changes made by another process, re-checked against the
+database every `ZONAGES_INDEX_RECHECK_SECONDS` (default 30; None: never), through
 `portal.lib.index.RebuiltIndex`.
 """
 
@@ -14,51 +14,62 @@ from collections import defaultdict
 
 import numpy as np
 import shapely
-from django.db.models import Count, Max
-from shapely.geometry import shape
+from django.db.models import Count, Max, TextField
+from django.db.models.functions import Cast
 
-from portal.lib.index import RebuiltIndex
+from portal.lib.index import RebuiltIndex, plain_rows
 from territoires.models import Commune, Zonage, Zone, ZoneCommune
 from territoires.zonages.rules import (
     ZoneMatch,
     active_ids,
     acts,
-    commune_rows,
     gather,
+    is_partial,
     merge,
-    zone_match,
+    partial,
+    zone_matches,
 )
 
 MAX_CACHED_RESULTS = 100_000
 
 
 class _Index:
+    """Built from plain tuples, never model instances or row dicts: all of France with six
+    professions is 250,000 commune links, and a dict per link (its category's JSON decoded
+    each time) took 7 s of CPU and 500 MB per process. Zones are read once, apart."""
+
     def __init__(self):
         self.acts = acts(Zonage.objects.order_by())
+        whole = zone_matches(Zone.objects.order_by())  # a few thousand zones, one query
+        parts = {}  # zone id -> its partial match, made once and shared by every link
+        geojson = Zone.objects.filter(geometrie__isnull=False).order_by("id")
+        # The polygons' text, parsed by GEOS in one call (no Python dict per coordinate).
+        geojson = list(geojson.values_list("id", Cast("geometrie", TextField())))
+        self.polygon_zones = {zone_id for zone_id, _ in geojson}
+        communes = Commune.objects.order_by().values_list("id", "code", "parent__code")
+        code_of, self.parent, self.children = {}, {}, defaultdict(list)
+        for pk, code, parent_code in plain_rows(communes):
+            code_of[pk] = code
+            if parent_code:
+                self.parent[code] = parent_code
+                self.children[parent_code].append(code)
         self.per_commune = defaultdict(list)
-        self.polygon_zones = set()
-        for code, geometry, match in commune_rows(ZoneCommune.objects.order_by()):
-            self.per_commune[code].append(match)
-            if geometry:
-                self.polygon_zones.add(match.zone_id)
-        self.parent = {}
-        self.children = defaultdict(list)
-        for code, parent_code in Commune.objects.filter(parent__isnull=False).values_list(
-            "code", "parent__code"
-        ):
-            self.parent[code] = parent_code
-            self.children[parent_code].append(code)
-        geometries, self.polygon_matches = [], []
-        zones = Zone.objects.filter(geometrie__isnull=False).select_related("categorie", "zonage")
-        for zone in zones.order_by("id"):
-            try:
-                geometry = shape(zone.geometrie)
-            except (KeyError, TypeError, ValueError, AttributeError, shapely.errors.ShapelyError):
-                continue  # a malformed polygon must not break every lookup
-            geometries.append(geometry)
-            self.polygon_matches.append(zone_match(zone, partiel=False))
-            self.polygon_zones.add(zone.id)
-        self.geometries = np.array(geometries, dtype=object)
+        links = ZoneCommune.objects.order_by().values_list(
+            "commune_id", "zone_id", "code_iris", "partiel"
+        )
+        polygon_zones = self.polygon_zones
+        for commune_id, zone_id, code_iris, partiel in plain_rows(links):
+            match = whole[zone_id]
+            if is_partial(code_iris, zone_id in polygon_zones, partiel):
+                match = parts.get(zone_id) or parts.setdefault(zone_id, partial(match))
+            self.per_commune[code_of[commune_id]].append(match)
+        for code, matches in self.per_commune.items():
+            self.per_commune[code] = tuple(matches)  # smaller than a list, and read-only
+        geometries = shapely.from_geojson([text for _, text in geojson], on_invalid="ignore")
+        # A malformed polygon (read as None) must not break every lookup.
+        valid = [i for i, geometry in enumerate(geometries) if geometry is not None]
+        self.geometries = geometries[valid] if valid else np.array([], dtype=object)
+        self.polygon_matches = [whole[geojson[i][0]] for i in valid]
         shapely.prepare(self.geometries)
         # A few thousand QPV at most: a vectorised bounding-box test beats building a Point
         # for an STRtree query.

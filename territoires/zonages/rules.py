@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 from django.db.models import BooleanField, ExpressionWrapper, Q
 
-from territoires.models import Profession, Zonage, ZonageKind, Zone, act_reference
+from territoires.models import Profession, Zonage, ZonageKind, act_reference
 
 
 @dataclass(frozen=True)
@@ -130,35 +130,45 @@ def acts(queryset) -> list[Act]:
     ]
 
 
+_ZONE_FIELDS = (
+    "code",
+    "libelle",
+    "categorie__code",
+    "categorie__libelle",
+    "categorie__ordre",
+    "categorie__eligibilites",
+    "categorie__a_verifier",
+    "zonage_id",
+    "zonage__kind",
+    "zonage__profession",
+    "zonage__titre",
+    "zonage__editeur",
+    "zonage__date_acte",
+    "zonage__url",
+    "zonage__demonstration",
+    "zonage__date_export",
+    "zonage__source",
+    "zonage__revision_publiee",
+    "zonage__region_id",
+)
 _ROW_FIELDS = (
     "commune__code",
     "code_iris",
-    "zone_id",
-    "zone__code",
-    "zone__libelle",
-    "zone__categorie__code",
-    "zone__categorie__libelle",
-    "zone__categorie__ordre",
-    "zone__categorie__eligibilites",
-    "zone__zonage_id",
-    "zone__zonage__kind",
-    "zone__zonage__profession",
-    "zone__zonage__titre",
-    "zone__zonage__editeur",
-    "zone__zonage__date_acte",
-    "zone__zonage__url",
-    "zone__zonage__demonstration",
-    "zone__zonage__date_export",
-    "zone__zonage__source",
-    "zone__zonage__revision_publiee",
-    "zone__zonage__region_id",
-    "zone__categorie__a_verifier",
     "partiel",
+    "zone_id",
+    *(f"zone__{name}" for name in _ZONE_FIELDS),
 )
 
 
+def is_partial(code_iris, has_geometry, partiel) -> bool:
+    """Whether a zone's link covers only part of the commune: an IRIS, a quartier (polygon
+    zone) or a link marked partial."""
+    return bool(code_iris) or bool(has_geometry) or bool(partiel)
+
+
 def commune_rows(queryset):
-    """(commune code, has polygons, match) for each commune of each zone.
+    """(commune code, has polygons, match) for each commune of each zone (one joined query,
+    for a few communes: the index reads zones and links apart, see `zone_matches`).
 
     Rows of one zone share one match object per partial/whole state: a national act has a
     handful of zones over 35,000 communes, and the index holds references, not copies.
@@ -166,41 +176,52 @@ def commune_rows(queryset):
     has_geometry = ExpressionWrapper(Q(zone__geometrie__isnull=False), output_field=BooleanField())
     shared = {}
     for row in queryset.annotate(has_geometry=has_geometry).values(*_ROW_FIELDS, "has_geometry"):
-        partiel = bool(row["code_iris"]) or row["has_geometry"] or row["partiel"]
+        partiel = is_partial(row["code_iris"], row["has_geometry"], row["partiel"])
         key = (row["zone_id"], partiel)
         match = shared.get(key)
         if match is None:
-            match = shared[key] = _match(row, partiel=partiel)
+            match = shared[key] = _match(row, "zone__", row["zone_id"], partiel=partiel)
         yield row["commune__code"], row["has_geometry"], match
 
 
-def _match(row, partiel) -> ZoneMatch:
+def zone_matches(queryset) -> dict[int, ZoneMatch]:
+    """Zone id → its whole-commune match, for a `Zone` queryset (one query, no geometry)."""
+    return {
+        row["id"]: _match(row, "", row["id"], partiel=False)
+        for row in queryset.values("id", *_ZONE_FIELDS)
+    }
+
+
+def _match(row, prefix, zone_id, partiel) -> ZoneMatch:
+    def field(name):
+        return row[prefix + name]
+
     return ZoneMatch(
-        kind=row["zone__zonage__kind"],
-        categorie=row["zone__categorie__code"],
-        categorie_libelle=row["zone__categorie__libelle"],
-        categorie_ordre=row["zone__categorie__ordre"],
-        profession=row["zone__zonage__profession"] or None,
-        libelle=row["zone__libelle"] or row["zone__categorie__libelle"],
-        code=row["zone__code"],
-        eligibilites=list(row["zone__categorie__eligibilites"] or []),
-        zonage_id=row["zone__zonage_id"],
-        zonage_titre=row["zone__zonage__titre"],
-        zonage_editeur=row["zone__zonage__editeur"],
-        zonage_date=row["zone__zonage__date_acte"],
-        zonage_url=row["zone__zonage__url"],
-        demonstration=row["zone__zonage__demonstration"],
+        kind=field("zonage__kind"),
+        categorie=field("categorie__code"),
+        categorie_libelle=field("categorie__libelle"),
+        categorie_ordre=field("categorie__ordre"),
+        profession=field("zonage__profession") or None,
+        libelle=field("libelle") or field("categorie__libelle"),
+        code=field("code"),
+        eligibilites=list(field("categorie__eligibilites") or []),
+        zonage_id=field("zonage_id"),
+        zonage_titre=field("zonage__titre"),
+        zonage_editeur=field("zonage__editeur"),
+        zonage_date=field("zonage__date_acte"),
+        zonage_url=field("zonage__url"),
+        demonstration=field("zonage__demonstration"),
         partiel=partiel,
-        zone_id=row["zone_id"],
-        zonage_date_export=row["zone__zonage__date_export"],
-        zonage_source=row["zone__zonage__source"],
-        zonage_revision=row["zone__zonage__revision_publiee"],
-        a_verifier=row["zone__categorie__a_verifier"],
-        region_id=row["zone__zonage__region_id"],
+        zone_id=zone_id,
+        zonage_date_export=field("zonage__date_export"),
+        zonage_source=field("zonage__source"),
+        zonage_revision=field("zonage__revision_publiee"),
+        a_verifier=field("categorie__a_verifier"),
+        region_id=field("zonage__region_id"),
     )
 
 
-def _partial(match: ZoneMatch) -> ZoneMatch:
+def partial(match: ZoneMatch) -> ZoneMatch:
     return match if match.partiel else replace(match, partiel=True)
 
 
@@ -222,7 +243,7 @@ def gather(code, per_commune, parent, children) -> list[ZoneMatch]:
     if code in parent:
         matches += per_commune.get(parent[code], ())
     for child in children.get(code, ()):
-        matches += [_partial(m) for m in per_commune.get(child, ())]
+        matches += [partial(m) for m in per_commune.get(child, ())]
     return matches
 
 
@@ -234,32 +255,4 @@ def act_of(zonage: Zonage) -> Act:
         valide_au=zonage.valide_au,
         date_acte=zonage.date_acte,
         demonstration=zonage.demonstration,
-    )
-
-
-def zone_match(zone: Zone, partiel: bool) -> ZoneMatch:
-    """The match of a zone instance (its `zonage` and `categorie` loaded)."""
-    zonage, categorie = zone.zonage, zone.categorie
-    return ZoneMatch(
-        kind=zonage.kind,
-        categorie=categorie.code,
-        categorie_libelle=categorie.libelle,
-        categorie_ordre=categorie.ordre,
-        profession=zonage.profession or None,
-        libelle=zone.libelle or categorie.libelle,
-        code=zone.code,
-        eligibilites=list(categorie.eligibilites or []),
-        zonage_id=zonage.id,
-        zonage_titre=zonage.titre,
-        zonage_editeur=zonage.editeur,
-        zonage_date=zonage.date_acte,
-        zonage_url=zonage.url,
-        demonstration=zonage.demonstration,
-        partiel=partiel,
-        zone_id=zone.id,
-        zonage_date_export=zonage.date_export,
-        zonage_source=zonage.source,
-        zonage_revision=zonage.revision_publiee,
-        a_verifier=categorie.a_verifier,
-        region_id=zonage.region_id,
     )
