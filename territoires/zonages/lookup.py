@@ -102,6 +102,13 @@ def acts_in_force(date=None) -> list[Zonage]:
     )
 
 
+def warm():
+    """Build the zone index and the locator now (a worker's start, `portal.wsgi`) rather
+    than in the first visitor's request."""
+    get_index()
+    locator.warm()
+
+
 def _commune_code(commune) -> str | None:
     if commune is None:
         return None
@@ -187,6 +194,7 @@ __all__ = [
     "notify_zonages_changed",
     "reset_index",
     "sort_key",
+    "warm",
     "zones_at",
     "zones_for_communes",
 ]
