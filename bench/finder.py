@@ -29,7 +29,6 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from aides.models import Aide, ConditionZonage  # noqa: E402
-from portal.lib.dataversion import bump  # noqa: E402
 from territoires.models import Departement, Profession  # noqa: E402
 
 QUERIES = [
@@ -66,7 +65,6 @@ def add_aids(count: int) -> None:
     ]
     conditions += [ConditionZonage(aide=a, departement=seine_saint_denis) for a in aids[::7]]
     ConditionZonage.objects.bulk_create(conditions)
-    bump()  # bulk writes send no signal: cached answers must not outlive them
 
 
 def measure(client: Client, url: str, runs: int) -> tuple[list[float], int]:
