@@ -183,7 +183,6 @@ class FinderSearch:
                 "commune ou choisissez un point sur la carte."
             )
             data.pop("adresse")
-        self.restricted_to = queryset  # None: the published catalogue
         base = queryset if queryset is not None else Aide.objects.published()
         self.filterset = AideFilterSet(data, queryset=base)
         form = self.filterset.form

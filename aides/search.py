@@ -117,65 +117,39 @@ class Verdict:
 def cached_verdicts(search: FinderSearch, lieu: Lieu, zones) -> list[Eligibilite]:
     """The search's answers, sorted, computed once per data version and signature.
 
-    On a hit, the aids come from `_aides_shown` (no query once this process has them) and
-    the commune's name is put in the sentences; a miss judges the catalogue as `verdicts`
-    does (6 queries).
+    On a hit, the aids are read back by id (2 queries) and the commune's name put in the
+    sentences; a miss judges the catalogue as `verdicts` does (6 queries).
     """
     version = dataversion.current()
-    profession = search.cleaned.get("profession") or None
-    place = signature(lieu, zones, version, profession)
-    key = "aides:verdicts:" + _digest(version, search, place)
+    key = "aides:verdicts:" + _digest(version, search, signature(lieu, zones, version))
     rows = cache.get(key)
     if rows is None:
+        profession, etape = search.cleaned.get("profession"), search.cleaned.get("etape")
         found = verdicts(
-            search.queryset, profession=profession, etape=search.cleaned.get("etape") or None,
+            search.queryset, profession=profession or None, etape=etape or None,
             date=search.date, lieu=_anonymous(lieu), zones=zones,
         )  # fmt: skip
         sort(found, search.tri)
         same = {}
         rows = [Verdict.of(r, same) for r in found]
         cache.set(key, rows, timeout=None)  # keyed by the version: never stale
-        aides = _aides_shown(version, [], {r.aide.pk: r.aide for r in found})
+        aides = {r.aide.pk: r.aide for r in found}
     else:
-        aides = _aides_shown(version, [row.aide_id for row in rows])
+        queryset = Aide.objects.filter(pk__in=[row.aide_id for row in rows])
+        queryset = queryset.defer(*LONG_TEXT_FIELDS)
+        aides = {aide.pk: aide for aide in attach(list(queryset), queryset, shown_only=True)}
     nom = lieu.commune.nom if lieu.commune is not None else ""
     return [row.at(aides[row.aide_id], nom) for row in rows if row.aide_id in aides]
 
 
-# Per process, for the current data version only: {version: {aid id: Aide}}.
-_SHOWN: dict[str, dict] = {}
-
-
-def _aides_shown(version: str, ids, judged=None) -> dict:
-    """The aids of answers, by id, kept per process for the data version: a hit builds no
-    model instance (for hundreds of aids, that costs more than the rest of the search).
-    Missing ones are read with their financers (2 queries); none is ever modified."""
-    aides = _SHOWN.get(version)
-    if aides is None:
-        _SHOWN.clear()
-        aides = _SHOWN.setdefault(version, {})
-    aides.update(judged or {})
-    missing = [pk for pk in ids if pk not in aides]
-    if missing:
-        queryset = Aide.objects.filter(pk__in=missing).defer(*LONG_TEXT_FIELDS)
-        aides.update((a.pk, a) for a in attach(list(queryset), queryset, shown_only=True))
-    return aides
-
-
-def signature(lieu: Lieu, zones, version: str, profession=None) -> tuple:
+def signature(lieu: Lieu, zones, version: str) -> tuple:
     """What the verdicts read of the place: its zones on the date (id, over part of it or
-    not; for a profession searched, only the zones of no profession or of that one, the
-    only ones its verdicts read), its région and département (aid territories, acts in
-    force, doctors' zones that may differ at the address), whether it is an arrondissement
-    or a point, and which of the communes some aid lists it is. Not its name (see
-    `_anonymous`)."""
+    not), its région and département (aid territories, acts in force, doctors' zones that
+    may differ at the address), whether it is an arrondissement or a point, and which of the
+    communes some aid lists it is. Not its name (see `_anonymous`)."""
     if not lieu.connu:
         return ("sans lieu",)
-    matches = tuple(
-        (zone.zone_id, zone.partiel)
-        for zone in zones
-        if not (profession and zone.profession and zone.profession != profession)
-    )
+    matches = tuple((zone.zone_id, zone.partiel) for zone in zones)
     commune = lieu.commune
     if commune is None:
         return ("point hors commune", matches)
@@ -197,17 +171,14 @@ def _listed_communes(version: str) -> frozenset[int]:
 
 
 def _digest(version: str, search: FinderSearch, place: tuple) -> str:
-    """The filters of the key: every filter of the search (the date made explicit), the
-    sort, and the caller's own queryset if any (the one aid of an aid page)."""
+    """The key's filters are the aids' query itself (profession, stage, public, financer,
+    form, dates, closed or not, or the one aid of an aid page), with the date and sort."""
     cleaned = search.cleaned
-    filters = {name: cleaned.get(name) for name in search.filterset.filters}
-    filters["date"] = search.date
-    if filters.get("financeur") is not None:
-        filters["financeur"] = filters["financeur"].pk
-    restricted = search.restricted_to
-    scope = str(restricted.query) if restricted is not None else ""
-    parts = (sorted(filters.items()), search.tri, scope, place)
-    return f"{version}:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    filters = (
+        str(search.queryset.query), cleaned.get("profession"), cleaned.get("etape"),
+        search.date.isoformat(), search.tri,
+    )  # fmt: skip
+    return f"{version}:" + hashlib.sha256(repr((filters, place)).encode()).hexdigest()
 
 
 def _anonymous(lieu: Lieu) -> Lieu:
@@ -215,8 +186,6 @@ def _anonymous(lieu: Lieu) -> Lieu:
     commune then read right at every commune sharing its signature."""
     if lieu.commune is None:
         return lieu
-    for relation in ("region", "departement"):  # loaded once, for the copy and the original
-        getattr(lieu.commune, relation)
     commune = copy.copy(lieu.commune)
     commune.nom = COMMUNE
     return replace(lieu, commune=commune)

@@ -28,6 +28,19 @@ def zip_saint_denis(db):
     return zonage
 
 
+@pytest.fixture
+def commit():
+    """What the end of a request's transaction does: run and forget the on-commit callbacks
+    (the data version's publication among them). The test's own transaction never commits."""
+
+    def run():
+        callbacks, connection.run_on_commit = connection.run_on_commit, []
+        for _, callback, _ in callbacks:
+            callback()
+
+    return run
+
+
 @pytest.fixture(scope="module")
 def demo_world(django_db_setup, django_db_blocker):
     """The demonstration zoning (Île-de-France and Grand Est) and the real catalogue.
