@@ -33,9 +33,7 @@ def warm_indexes() -> bool:
         return False
     finally:
         # With --preload this runs in the master: its connection must not be shared by forks.
-        for connection in connections.all(initialized_only=True):
-            if not connection.in_atomic_block:  # a test's transaction stays open
-                connection.close()
+        connections.close_all()
     return True
 
 
