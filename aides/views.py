@@ -137,10 +137,12 @@ def _verdict(request, aide) -> dict | None:
 
 def _visible_aide(request, slug) -> Aide:
     """The aid if this visitor may see it: the public sees no draft; agents preview them."""
-    queryset = Aide.objects.select_related("bareme")
-    if not (request.user.is_authenticated and request.user.is_staff):
-        queryset = queryset.published()
-    aide = queryset.filter(slug=slug).first()
+    queryset = Aide.objects.select_related("bareme").filter(slug=slug)
+    # The visitor is looked at only for a draft: a published page is the same for everyone
+    # (no `Vary: Cookie`, so the public page cache keeps it).
+    aide = queryset.published().first()
+    if aide is None and request.user.is_authenticated and request.user.is_staff:
+        aide = queryset.first()
     if aide is None:
         raise Http404("Aucune aide publiée ne porte cette adresse.")
     return aide

@@ -1,4 +1,4 @@
-"""How the open data goes out: licence link, public caching and ETag on every download.
+"""How the open data goes out: licence link and public caching on every download.
 
 What goes out is each owner's: structures.opendata (structures, professionals by commune),
 aides.opendata (the aid catalogue); what they share (licence, Last-Modified, French 400s)
@@ -7,7 +7,6 @@ is in portal.lib.opendata.
 
 from __future__ import annotations
 
-from django.middleware.http import ConditionalGetMiddleware
 from django.utils.cache import patch_cache_control
 
 from portal.lib.opendata import LICENCE
@@ -19,15 +18,15 @@ OPEN_DATA_PREFIXES = ("/api/v1/", "/donnees/", "/bilan/")
 
 
 class OpenDataMiddleware:
-    """Licence link, public caching and ETag (304) on API answers and data downloads.
+    """Licence link and public caching on API answers and data downloads.
 
     HTML pages are left alone: they carry a per-request CSP nonce and must not be cached
-    by shared caches. Views add Last-Modified themselves (`condition` decorators).
+    by shared caches. ETag and 304 are portal.lib.pagecache's, for every public answer;
+    views add Last-Modified themselves (`condition` decorators).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.conditional = ConditionalGetMiddleware(get_response)
 
     def __call__(self, request):
         response = self.get_response(request)
@@ -39,5 +38,4 @@ class OpenDataMiddleware:
         response.headers.setdefault("Access-Control-Allow-Origin", "*")
         if request.method in ("GET", "HEAD") and response.status_code == 200:
             patch_cache_control(response, public=True, max_age=MAX_AGE)
-            return self.conditional.process_response(request, response)
         return response

@@ -68,10 +68,13 @@ MIDDLEWARE = [
     "portal.middleware.NulByteMiddleware",  # French 400 for a NUL in the address
     "portal.health.DatabaseUnavailableMiddleware",  # 503 + Retry-After, before the session
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous public answers from the cache, ETag/304 on every public answer: after the
+    # guards and CSP (they run on hits), before the session (a hit needs no database).
+    "portal.lib.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "portal.opendata.OpenDataMiddleware",  # licence link, ETag/304 on /api/v1/ and downloads
+    "portal.opendata.OpenDataMiddleware",  # licence link, public Cache-Control on /api/v1/…
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "axes.middleware.AxesMiddleware",  # the 429 page of portal/login_throttle.py
@@ -224,7 +227,52 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def cache_from_url(url: str) -> dict:
+    """The default cache named by CACHE_URL (see CACHES below)."""
+    if not url:
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PORTAL_CACHE_MAX_ENTRIES", "3000"))},
+        }
+    scheme, _, rest = url.partition("://")
+    if scheme in ("redis", "rediss", "unix"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "db" and rest.strip("/"):
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": rest.strip("/"),
+        }
+    if scheme == "file" and rest.startswith("/"):
+        return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": rest}
+    raise ImproperlyConfigured(
+        f"CACHE_URL inconnu : « {url} ». Formes acceptées : redis://hôte:6379/0, "
+        "rediss://…, db://nom_de_table, file:///chemin/absolu (vide : cache en mémoire du "
+        "processus)."
+    )
+
+
+# The default cache (Django's cache framework): the data version token, the public page
+# cache (portal.lib.pagecache) and the apps' computed answers. CACHE_URL chooses it:
+# - unset: in the memory of each process (LocMemCache, PORTAL_CACHE_MAX_ENTRIES entries).
+#   A process learns of another's change by re-reading the version row at most every
+#   PORTAL_DATA_VERSION_RECHECK_SECONDS (one small query);
+# - redis://host:6379/0 (or rediss://, unix://): Redis, shared by every app server, which
+#   then agree at once (a bump replaces the shared token; no re-reading);
+# - db://table_name: a table of the database (`manage.py createcachetable` after migrate);
+# - file:///absolute/path: files shared by the workers of one machine.
+# Answers are never invalidated by timeout: their keys carry the data version token.
+_CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+CACHES = {"default": cache_from_url(_CACHE_URL)}
+PORTAL_DATA_VERSION_RECHECK_SECONDS = (
+    None if _CACHE_URL else float(os.environ.get("PORTAL_DATA_VERSION_RECHECK_SECONDS", "2"))
+)
+# How long a public page stays in the cache (portal.lib.pagecache): it bounds memory only,
+# correctness comes from the key (data version, date, address). 0 disables the page cache.
+PORTAL_PAGE_CACHE_SECONDS = int(os.environ.get("PORTAL_PAGE_CACHE_SECONDS", str(24 * 3600)))
+# Larger answers (after compression) are not stored.
+PORTAL_PAGE_CACHE_MAX_BYTES = int(os.environ.get("PORTAL_PAGE_CACHE_MAX_BYTES", str(1024 * 1024)))
 
 # Admin login throttling: django-axes, counters in the database (portal/login_throttle.py).
 AUTHENTICATION_BACKENDS = [

@@ -83,3 +83,10 @@ def _empty_cache(settings):
 
     settings.PORTAL_DATA_VERSION_RECHECK_SECONDS = None
     cache.clear()
+
+
+@pytest.fixture
+def views_run(settings):
+    """Without the public page cache (portal.lib.pagecache): every request runs its view, so a
+    query count is the view's own work (the page cache's hits have their own tests)."""
+    settings.PORTAL_PAGE_CACHE_SECONDS = 0
