@@ -7,11 +7,12 @@ portal.opendata's middleware.
 """
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.views.decorators.http import condition
 from ninja import Path, Query, Router
 from ninja.decorators import decorate_view
+from pydantic import WithJsonSchema
 
 from aides.choices import TypeStructure
 from portal.lib import secret
@@ -38,7 +39,7 @@ from portal.lib.schemas import (
 )
 from structures import stats
 from structures.choices import Statut
-from structures.filters import OpenDataStructureFilter
+from structures.filters import PAGE_SIZE, PAGE_SIZE_MAX, OpenDataStructureFilter, PageForm
 from structures.models import Structure
 from structures.opendata import (
     as_feature,
@@ -53,6 +54,7 @@ from territoires.forms import RegionForm
 router = Router(tags=["Structures soutenues"])
 
 OUI_NON = {"type": "string", "enum": ["oui", "non"]}
+LINK = {"anyOf": [{"type": "string", "format": "uri"}, {"type": "null"}]}
 # null: statistical secret (portal.lib.secret), said in "secret_statistique".
 Secret = int | None
 
@@ -75,6 +77,19 @@ class StructureQuery(Strict):
     commune: accepts() = param("Code INSEE de la commune.", example="93066")
     qpv: accepts(OUI_NON) = param("En quartier prioritaire : oui ou non.")
     rurale: accepts(OUI_NON) = param("En zone rurale : oui ou non.")
+
+
+class StructurePageQuery(StructureQuery):
+    """The filters, then the page (structures.filters.PageForm)."""
+
+    page: accepts(INTEGER) = param(
+        "Numéro de page, à partir de 1 (défaut 1). Une page au-delà de la dernière est une "
+        "erreur 400 ; la page 1 d'une sélection vide est une collection vide.",
+        example=2,
+    )
+    par_page: accepts(INTEGER) = param(
+        f"Structures par page, de 1 à {PAGE_SIZE_MAX} (défaut {PAGE_SIZE}).", example=PAGE_SIZE
+    )
 
 
 class StructureStats(Strict):
@@ -159,7 +174,12 @@ class StructureCollection(Strict):
     type: Literal["FeatureCollection"]
     licence: Licence
     mise_a_jour: dt.datetime | None
-    nombre: int
+    nombre: int  # every structure of the selection, on all pages
+    page: int
+    pages: int
+    par_page: int
+    suivant: Annotated[str | None, WithJsonSchema(LINK)]
+    precedent: Annotated[str | None, WithJsonSchema(LINK)]
     features: list[StructureFeature]
 
 
@@ -195,18 +215,50 @@ def statistiques(request, query: Query[RegionQuery]):
     summary="Structures soutenues (GeoJSON)",
     description=(
         "Les structures soutenues publiées, en FeatureCollection GeoJSON (WGS84, coordonnées "
-        "arrondies à 4 décimales). Sans adresse ni donnée personnelle."
+        "arrondies à 4 décimales), par ordre d'identifiant. Sans adresse ni donnée "
+        f"personnelle. Réponse paginée : {PAGE_SIZE} structures par page (jusqu'à "
+        f"{PAGE_SIZE_MAX} avec « par_page ») ; « nombre » compte toute la sélection, "
+        "« pages » les pages, « suivant » et « precedent » donnent l'adresse complète des "
+        "pages voisines (null au bout), filtres conservés. Toutes les structures d'un coup : "
+        "le téléchargement GeoJSON ou CSV de la page Données."
     ),
     openapi_extra=example("/api/v1/structures?departement=93&type=msp", media=GEOJSON),
 )
-@decorate_view(known_params(*StructureQuery.model_fields))
+@decorate_view(known_params(*StructurePageQuery.model_fields))
 @decorate_view(condition(last_modified_func=structures_modified))
-def structures(request, query: Query[StructureQuery]):
+def structures(request, query: Query[StructurePageQuery]):
     filterset = OpenDataStructureFilter(request.GET, queryset=Structure.objects.published())
-    if not filterset.is_valid():
-        return bad_request(first_errors(filterset))
-    body = feature_collection(structure_records(filterset.qs), structures_modified(request))
+    pages = PageForm(request.GET)
+    if not (filterset.is_valid() and pages.is_valid()):
+        return bad_request(first_errors(filterset, pages))
+    number, size = pages.cleaned_page()
+    selection = filterset.qs.order_by("pk")
+    total = selection.count()
+    last = max(1, -(-total // size))
+    if number > last:
+        return bad_request({"page": [f"Page inexistante : la dernière page est la page {last}."]})
+    ids = list(selection.values_list("pk", flat=True)[(number - 1) * size : number * size])
+    # The page's bounds on the filtered selection: no list of identifiers in the query.
+    page = selection.filter(pk__gte=ids[0], pk__lte=ids[-1]) if ids else selection.none()
+    body = feature_collection(structure_records(page), structures_modified(request))
+    features = body.pop("features")  # after the paging keys, as the description lists them
+    body.update(
+        nombre=total,
+        page=number,
+        pages=last,
+        par_page=size,
+        suivant=_page_link(request, number + 1) if number < last else None,
+        precedent=_page_link(request, number - 1) if number > 1 else None,
+        features=features,
+    )
     return json_response(body, content_type=GEOJSON)
+
+
+def _page_link(request, number: int) -> str:
+    """The absolute address of another page, with the same filters."""
+    params = request.GET.copy()
+    params["page"] = str(number)
+    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
 
 
 @router.get(

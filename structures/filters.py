@@ -123,3 +123,36 @@ class CarteForm(DsfrBaseForm):
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": "Mesure inconnue : « nombre » ou « taux »."},
     )
+
+
+PAGE_SIZE, PAGE_SIZE_MAX = 100, 1000
+
+
+class PageForm(forms.Form):
+    """`?page=` and `?par_page=` of `/api/v1/structures`: a page beyond the last is refused
+    (400) rather than answered empty, so a client walking `suivant` links cannot miss it."""
+
+    page = forms.IntegerField(
+        label="Page",
+        min_value=1,
+        required=False,
+        error_messages={
+            "invalid": "Numéro de page entier attendu (1, 2…).",
+            "min_value": "Numéro de page entier attendu (1, 2…).",
+        },
+    )
+    par_page = forms.IntegerField(
+        label="Structures par page",
+        min_value=1,
+        max_value=PAGE_SIZE_MAX,
+        required=False,
+        error_messages={
+            "invalid": f"Nombre entier de 1 à {PAGE_SIZE_MAX} attendu.",
+            "min_value": f"Nombre entier de 1 à {PAGE_SIZE_MAX} attendu.",
+            "max_value": f"Nombre entier de 1 à {PAGE_SIZE_MAX} attendu.",
+        },
+    )
+
+    def cleaned_page(self) -> tuple[int, int]:
+        """(page number, page size) once valid."""
+        return self.cleaned_data["page"] or 1, self.cleaned_data["par_page"] or PAGE_SIZE

@@ -3,6 +3,11 @@
 Each map comes with what RGAA asks for: the same data as table rows (`lignes`, and the
 départements' figures) and a text summary. The number of queries does not depend on the
 number of structures (two for the markers and the table rows).
+
+The page declares the map; its layers are GeoJSON documents of their own (`*_layer`,
+served by structures.views at /carte/couches/<version>/<code>/…), one set per département
+and shared by both maps: the régional map's markers are the layers of its départements,
+so its page weighs the same whatever the number of structures.
 """
 
 from __future__ import annotations
@@ -10,10 +15,20 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Max, Min
+from django.urls import reverse
 from django.utils import timezone
 
-from portal.lib.maps import MapParts, light_outline, new_map, render_map
+from portal.lib.maps import (
+    MapParts,
+    canonical_query,
+    layer_version,
+    light_outline,
+    new_map,
+    render_map,
+)
 from portal.lib.numbers import french_number
+from structures.filters import StructureFilter
 from structures.models import Structure
 from structures.stats import per_100k, population_by_departement
 from territoires import maps as territoires_maps
@@ -144,26 +159,43 @@ def carte_regionale(request, region, mesure: str, queryset) -> CarteRegionale:
         )
         for dep in departements
     ]
-    outlines = territoires_maps.outlines(
-        Contour.Niveau.DEPARTEMENT, values.keys(), territoires_maps.TOLERANCE_DEPARTEMENTS
+    bounds = _bounds(Contour.Niveau.DEPARTEMENT, values.keys())
+    fmap = new_map(bounds=bounds or FRANCE_BOUNDS, maxZoom=territoires_maps.MAX_ZOOM)
+    version = layer_version()
+    territoires_maps.choropleth(
+        fmap,
+        layer_url("departements", version, region.code),
+        {line.code: (line.couleur, _tooltip(line, mesure)) for line in table},
+        name="Départements",
     )
-    shapes = outlines.shapes
-    fmap = new_map(bounds=outlines.bounds or FRANCE_BOUNDS, maxZoom=territoires_maps.MAX_ZOOM)
-    features = [
-        {
-            "type": "Feature",
-            "id": line.code,
-            "geometry": shapes[line.code],
-            "properties": {"couleur": line.couleur, "texte": _tooltip(line, mesure)},
-        }
-        for line in table
-        if line.code in shapes
-    ]
-    territoires_maps.choropleth(fmap, features, name="Départements")
-    territoires_maps.structure_markers(fmap, rows)
+    located = sorted({r.departement for r in rows if r.departement and r.latitude is not None})
+    query = filter_query(request)
+    territoires_maps.structure_markers(
+        fmap, [layer_url("structures", version, code, query) for code in located]
+    )
     result = CarteRegionale(rows, table, bins, render_map(fmap, request))
     result.resume = _resume_regional(region, result)
     return result
+
+
+def filter_query(request) -> str:
+    """The structure filters of the request, canonical: the markers layer's query string."""
+    return canonical_query(request, StructureFilter.base_filters)
+
+
+def layer_url(layer: str, version: str, code: str, query: str = "") -> str:
+    """The URL of one of the map layers (structures.urls: couche_<layer>)."""
+    url = reverse(f"structures:couche_{layer}", args=[version, code])
+    return f"{url}?{query}" if query else url
+
+
+def _bounds(niveau: str, codes) -> tuple[float, float, float, float] | None:
+    """The box around the contours of `codes` (one query, no geometry read)."""
+    box = Contour.objects.filter(niveau=niveau, code__in=list(codes)).aggregate(
+        Min("min_lon"), Min("min_lat"), Max("max_lon"), Max("max_lat")
+    )
+    values = (box["min_lon__min"], box["min_lat__min"], box["max_lon__max"], box["max_lat__max"])
+    return None if None in values else values
 
 
 def _tooltip(line: LigneChoropleth, mesure: str) -> str:
@@ -224,55 +256,50 @@ def _communes(departement) -> dict[str, str]:
     )
 
 
-def _qpv(codes, date=None) -> list[tuple[str, str, dict | None]]:
-    """(code, name, light geometry) of the QPV in force in these communes."""
+def _qpv(codes, date=None):
+    """The QPV in force in these communes (a queryset: the page reads names, the layer
+    geometries)."""
     matches = zones_for_communes(list(codes), date=date or timezone.localdate())
     ids = {m.zone_id for ms in matches.values() for m in ms if m.kind == ZonageKind.QPV}
-    rows = Zone.objects.filter(id__in=ids).order_by("libelle", "code")
-    return [
-        (code, libelle, light_outline(geometry, territoires_maps.TOLERANCE_DETAIL))
-        for code, libelle, geometry in rows.values_list("code", "libelle", "geometrie")
-    ]
+    return Zone.objects.filter(id__in=ids).order_by("libelle", "code")
 
 
 def carte_departement(request, departement, queryset) -> CarteDepartement:
     rows = lignes(queryset.filter(departement=departement))
     names = _communes(departement)
-    communes = territoires_maps.outlines(
-        Contour.Niveau.COMMUNE, names.keys(), territoires_maps.TOLERANCE_COMMUNES
-    )
-    outline = territoires_maps.outlines(
-        Contour.Niveau.DEPARTEMENT, [departement.code], territoires_maps.TOLERANCE_COMMUNES
-    )
-    qpv = _qpv(names.keys())
+    qpv = list(_qpv(names.keys()).values_list("code", "libelle"))
     bounds = (
-        outline.bounds
-        or communes.bounds
+        _bounds(Contour.Niveau.DEPARTEMENT, [departement.code])
         or territoires_maps.points_bounds((r.latitude, r.longitude) for r in rows)
         or FRANCE_BOUNDS
     )
     fmap = new_map(bounds=bounds, maxZoom=territoires_maps.MAX_ZOOM)
+    version, code = layer_version(), departement.code
     territoires_maps.outline_layer(
-        fmap, communes.shapes, names, "Communes", territoires_maps.COMMUNE_STYLE
+        fmap, layer_url("communes", version, code), "Communes", territoires_maps.COMMUNE_STYLE
     )
     territoires_maps.outline_layer(
         fmap,
-        outline.shapes,
-        {departement.code: departement.nom},
+        layer_url("departement", version, code),
         departement.nom,
         territoires_maps.OUTLINE_STYLE,
     )
-    qpv_shapes = {code: geometry for code, _, geometry in qpv if geometry}
-    qpv_names = {code: f"QPV {libelle} ({code})" for code, libelle, _ in qpv}
-    territoires_maps.outline_layer(
-        fmap, qpv_shapes, qpv_names, "Quartiers prioritaires", territoires_maps.QPV_STYLE
-    )
-    territoires_maps.structure_markers(fmap, rows)
+    if qpv:
+        territoires_maps.outline_layer(
+            fmap,
+            layer_url("qpv", version, code),
+            "Quartiers prioritaires",
+            territoires_maps.QPV_STYLE,
+        )
+    if any(r.latitude is not None for r in rows):
+        territoires_maps.structure_markers(
+            fmap, layer_url("structures", version, code, filter_query(request))
+        )
     per_commune = Counter(ligne.commune for ligne in rows if ligne.commune)
     result = CarteDepartement(
         departement,
         rows,
-        [(code, libelle) for code, libelle, _ in qpv],
+        qpv,
         sorted(per_commune.items(), key=lambda item: (-item[1], item[0])),
         render_map(fmap, request),
     )
@@ -305,3 +332,51 @@ def _resume_departement(carte: CarteDepartement, communes: int) -> list[str]:
             "de la politique de la ville (en orange)."
         )
     return sentences
+
+
+# --- Layers (GeoJSON documents, see structures.views.couche_*) ------------------------------
+
+
+def communes_layer(departement) -> dict:
+    """The communes of the département (Paris: its arrondissements), simplified for the zoom
+    that shows the whole département."""
+    names = _communes(departement)
+    outlines = territoires_maps.outlines(
+        Contour.Niveau.COMMUNE, names.keys(), territoires_maps.TOLERANCE_COMMUNES
+    )
+    return territoires_maps.outline_collection(outlines.shapes, names)
+
+
+def departement_layer(departement) -> dict:
+    outline = territoires_maps.outlines(
+        Contour.Niveau.DEPARTEMENT, [departement.code], territoires_maps.TOLERANCE_COMMUNES
+    )
+    return territoires_maps.outline_collection(outline.shapes, {departement.code: departement.nom})
+
+
+def qpv_layer(departement) -> dict:
+    """The perimeters of the QPV in force today in the département's communes."""
+    rows = _qpv(_communes(departement).keys()).values_list("code", "libelle", "geometrie")
+    shapes, names = {}, {}
+    for code, libelle, geometry in rows:
+        light = light_outline(geometry, territoires_maps.TOLERANCE_DETAIL)
+        if light:
+            shapes[code], names[code] = light, f"QPV {libelle} ({code})"
+    return territoires_maps.outline_collection(shapes, names)
+
+
+def structures_layer(departement, queryset) -> dict:
+    """The published structures of the département that have a point (`queryset`: filtered)."""
+    return territoires_maps.structure_points(lignes(queryset.filter(departement=departement)))
+
+
+def departements_layer(region) -> dict:
+    """The départements of the région, simplified for the zoom that shows the région; the
+    régional page colours them by id."""
+    names = dict(
+        Departement.objects.filter(region=region).order_by("code").values_list("code", "nom")
+    )
+    outlines = territoires_maps.outlines(
+        Contour.Niveau.DEPARTEMENT, names.keys(), territoires_maps.TOLERANCE_DEPARTEMENTS
+    )
+    return territoires_maps.outline_collection(outlines.shapes, names)

@@ -1,4 +1,8 @@
-"""The bilan: figures computed live from *published* structures and supported professionals.
+"""The bilan: figures of *published* structures and supported professionals.
+
+Counted once per data version into a national aggregate (`national()`, cached under
+portal.lib.dataversion.current()); each bilan is a slice of it, under the statistical secret
+applied to the slice.
 
 One service for the bilan page, its CSV tables, `GET /api/v1/statistiques`, the map's
 text summary and the département pages, so that they can never disagree. Professionals
@@ -15,11 +19,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q, Sum
+from django.core.cache import cache
+from django.db.models import Count, Max, Sum
 from django.db.models.functions import ExtractYear
 
 from aides.choices import TypeStructure
-from portal.lib import secret
+from portal.lib import dataversion, secret
 from structures.choices import Statut
 from structures.models import ProfessionnelSoutenu, Structure
 from territoires.models import Commune, Departement, Profession, Region
@@ -165,23 +170,22 @@ class ChiffresCles:
 
 
 def departement_key_figures(departement) -> ChiffresCles:
-    """Key figures of a département page, under the secret of its région's bilan (3 queries)."""
-    figures = key_figures(
-        Structure.objects.published().filter(departement=departement),
-        ProfessionnelSoutenu.objects.published().filter(departement=departement),
-    )
-    rows = (
-        ProfessionnelSoutenu.objects.published()
-        .filter(region=departement.region_id)
-        .order_by()
-        .values("departement__code")
-        .annotate(
-            nombre=Count("pk"),
-            qpv=Count("pk", filter=Q(en_qpv=True)),
-            rurale=Count("pk", filter=Q(en_zone_rurale=True)),
+    """Key figures of a département page, under the secret of its région's bilan.
+
+    A slice of the national aggregate (no query once it is cached).
+    """
+    agregat = national()
+    structures = [r for r in agregat.structures if r["departement"] == departement.pk]
+    professionnels = [r for r in agregat.professionnels if r["departement"] == departement.pk]
+    figures = _key_figures(structures, professionnels)
+    codes = {pk: code for pk, code, _nom, _region in agregat.departements}
+    rows = {
+        codes.get(row["departement"]): row
+        for row in _group(
+            [r for r in agregat.professionnels if r["region"] == departement.region_id],
+            "departement",
         )
-    )
-    rows = {row["departement__code"]: row for row in rows}
+    }
     # The bilan's line by département, same keys (zeros do not change it).
     line = {(departement.region_id, code): row["nombre"] for code, row in rows.items()}
     if (departement.region_id, departement.code) in secret.protect(line):
@@ -204,20 +208,10 @@ def departement_key_figures(departement) -> ChiffresCles:
     return replace(figures, **changes)
 
 
-def key_figures(structures, professionnels) -> ChiffresCles:
-    """Counts, amounts and QPV / rural totals of two querysets (2 queries)."""
-    figures = []
-    for queryset, amount_field in ((structures, "montant_accorde"), (professionnels, "montant")):
-        figures.append(
-            queryset.order_by().aggregate(
-                nombre=Count("pk"),
-                montant=Sum(amount_field),
-                qpv=Count("pk", filter=Q(en_qpv=True)),
-                rurale=Count("pk", filter=Q(en_zone_rurale=True)),
-                demo=Count("pk", filter=Q(demonstration=True)),
-            )
-        )
-    s, p = figures
+def _key_figures(structures: list[dict], professionnels: list[dict]) -> ChiffresCles:
+    """Counts, amounts and QPV / rural totals of two slices of the aggregate."""
+    (s,) = _group(structures) or [_empty()]
+    (p,) = _group(professionnels) or [_empty()]
     return ChiffresCles(
         s["nombre"], s["montant"] or Decimal(0), p["nombre"], p["montant"] or Decimal(0),
         s["qpv"] + p["qpv"], s["rurale"] + p["rurale"], bool(s["demo"] or p["demo"]),
@@ -263,40 +257,118 @@ def population_by_departement(departements) -> dict[int, int]:
     return {row["departement"]: row["population"] for row in rows}
 
 
-def compute(region: Region | None = None, structures=None, professionnels=None) -> Bilan:
-    """The bilan of a région (or of every région) from published records: 11 queries.
+# --- The national aggregate, once per data version ------------------------------------------
+# Every key a bilan, the statistics API or a département page slices on: any région is a
+# filter of these rows in Python, not a new query. Hundreds of rows, not one per record.
+STRUCTURE_KEYS = (
+    "region", "departement", "type", "statut", "annee", "en_qpv", "en_zone_rurale",
+    "demonstration",
+)  # fmt: skip
+PROFESSIONNEL_KEYS = (
+    "region", "departement", "profession", "annee", "en_qpv", "en_zone_rurale", "demonstration",
+)  # fmt: skip
+CACHE_PREFIX = "structures:bilan"
+# Only frees the entries of past versions: a new version is a new key, read at once.
+CACHE_TIMEOUT = 24 * 3600
 
-    Professionals' figures come out already under the statistical secret (portal.lib.secret).
-    """
+
+@dataclass(frozen=True)
+class Agregat:
+    """Published structures and professionals counted by STRUCTURE_KEYS / PROFESSIONNEL_KEYS
+    (with `nombre`, `montant`, `maj`), the départements and their population."""
+
+    structures: list[dict]
+    professionnels: list[dict]
+    departements: list[tuple[int, str, str, int]]  # pk, code, nom, région pk; by code
+    population: dict[int, int]
+
+
+def aggregate(structures=None, professionnels=None) -> Agregat:
+    """The aggregate of two querysets (of published records by default): 4 queries."""
     structures = Structure.objects.published() if structures is None else structures
     professionnels = (
         ProfessionnelSoutenu.objects.published() if professionnels is None else professionnels
     )
+    totals = {"nombre": Count("pk"), "maj": Max("modifie_le")}
+    s_rows = (
+        structures.order_by()
+        .annotate(annee=ExtractYear("date_decision"))
+        .values(*STRUCTURE_KEYS)
+        .annotate(**totals, montant=Sum("montant_accorde"))
+    )
+    p_rows = (
+        professionnels.order_by()
+        .values(*PROFESSIONNEL_KEYS)
+        .annotate(**totals, montant=Sum("montant"))
+    )
+    departements = Departement.objects.order_by("code").values_list("pk", "code", "nom", "region")
+    return Agregat(
+        list(s_rows),
+        list(p_rows),
+        list(departements),
+        population_by_departement(Departement.objects.all()),
+    )
+
+
+def national() -> Agregat:
+    """The aggregate of every published record, computed once per data version (cached)."""
+    key = f"{CACHE_PREFIX}:{dataversion.current()}"
+    agregat = cache.get(key)
+    if agregat is None:
+        agregat = aggregate()
+        cache.set(key, agregat, CACHE_TIMEOUT)
+    return agregat
+
+
+def _empty() -> dict:
+    return {"nombre": 0, "montant": None, "qpv": 0, "rurale": 0, "demo": 0, "maj": None}
+
+
+def _group(rows, *keys) -> list[dict]:
+    """Rows of the aggregate added up by `keys`, as the database's GROUP BY would: `montant`
+    stays None when no row has one; `qpv`, `rurale`, `demo` count the records so flagged."""
+    groups: dict[tuple, dict] = {}
+    for row in rows:
+        values = tuple(row[key] for key in keys)
+        group = groups.get(values)
+        if group is None:
+            group = groups[values] = {**dict(zip(keys, values, strict=True)), **_empty()}
+        nombre = row["nombre"]
+        group["nombre"] += nombre
+        if row["montant"] is not None:
+            group["montant"] = (group["montant"] or Decimal(0)) + row["montant"]
+        group["qpv"] += nombre if row["en_qpv"] else 0
+        group["rurale"] += nombre if row["en_zone_rurale"] else 0
+        group["demo"] += nombre if row["demonstration"] else 0
+        if row["maj"] is not None and (group["maj"] is None or row["maj"] > group["maj"]):
+            group["maj"] = row["maj"]
+    return list(groups.values())
+
+
+def compute(region: Region | None = None, structures=None, professionnels=None) -> Bilan:
+    """The bilan of a région (or of every région): a slice of the national aggregate (no
+    query once cached), or of the aggregate of the given querysets (4 queries).
+
+    Professionals' figures come out already under the statistical secret (portal.lib.secret),
+    applied to the slice.
+    """
+    if structures is None and professionnels is None:
+        agregat = national()
+    else:
+        agregat = aggregate(structures, professionnels)
+    s_rows, p_rows = agregat.structures, agregat.professionnels
     if region is not None:
-        structures = structures.filter(region=region)
-        professionnels = professionnels.filter(region=region)
-    structures, professionnels = structures.order_by(), professionnels.order_by()
+        s_rows = [row for row in s_rows if row["region"] == region.pk]
+        p_rows = [row for row in p_rows if row["region"] == region.pk]
     bilan = Bilan(region=region)
 
-    by_type = list(
-        structures.values("type").annotate(nombre=Count("pk"), montant=Sum("montant_accorde"))
-    )
+    by_type = _group(s_rows, "type")
     bilan.par_type = _comptes(by_type, "type", TypeStructure)
     bilan.structures = sum(row["nombre"] for row in by_type)
     bilan.montant_structures = sum((row["montant"] or 0 for row in by_type), Decimal(0))
-    by_statut = structures.values("statut").annotate(
-        nombre=Count("pk"), montant=Sum("montant_accorde")
-    )
-    bilan.par_statut = _comptes(by_statut, "statut", Statut)
+    bilan.par_statut = _comptes(_group(s_rows, "statut"), "statut", Statut)
     # Professionals by région too: a figure of all régions hides what a région's bilan hides.
-    by_profession = list(
-        professionnels.values("region", "profession").annotate(
-            nombre=Count("pk"),
-            montant=Sum("montant"),
-            qpv=Count("pk", filter=Q(en_qpv=True)),
-            rurale=Count("pk", filter=Q(en_zone_rurale=True)),
-        )
-    )
+    by_profession = _group(p_rows, "region", "profession")
     cells = Cellules()
     cells.add("profession", by_profession, "profession")
     bilan.par_profession = _comptes(cells.merged("profession"), "profession", Profession)
@@ -307,21 +379,16 @@ def compute(region: Region | None = None, structures=None, professionnels=None) 
             cells.count(zone, row["region"], True, row[zone])
             cells.count(zone, row["region"], False, row["nombre"] - row[zone])
 
-    flags = {
-        "qpv": Count("pk", filter=Q(en_qpv=True)),
-        "rurale": Count("pk", filter=Q(en_zone_rurale=True)),
-        "demo": Count("pk", filter=Q(demonstration=True)),
-        "maj": Max("modifie_le"),
-    }
-    s_flags, p_flags = structures.aggregate(**flags), professionnels.aggregate(**flags)
+    (s_flags,) = _group(s_rows) or [_empty()]
+    (p_flags,) = _group(p_rows) or [_empty()]
     bilan.qpv = LigneZone(bilan.qpv.libelle, s_flags["qpv"], p_flags["qpv"])
     bilan.rurale = LigneZone(bilan.rurale.libelle, s_flags["rurale"], p_flags["rurale"])
     bilan.demonstration = bool(s_flags["demo"] or p_flags["demo"])
     dates = [d for d in (s_flags["maj"], p_flags["maj"]) if d is not None]
     bilan.mise_a_jour = max(dates) if dates else None
 
-    bilan.par_departement = _par_departement(region, structures, professionnels, cells)
-    bilan.par_annee = _par_annee(structures, professionnels, cells)
+    bilan.par_departement = _par_departement(agregat, region, s_rows, p_rows, cells)
+    bilan.par_annee = _par_annee(s_rows, p_rows, cells)
     _apply_secret(bilan, cells)
     return bilan
 
@@ -391,33 +458,24 @@ def _apply_secret(bilan: Bilan, cells: Cellules) -> None:
     bilan.secrets = hidden + len(professions) + len(departements) + len(annees)
 
 
-def _par_departement(region, structures, professionnels, cells) -> list[LigneDepartement]:
-    def counts(queryset):
-        rows = queryset.values("departement").annotate(nombre=Count("pk"))
-        return {row["departement"]: row["nombre"] for row in rows}
-
-    s_counts, p_counts = counts(structures), counts(professionnels)
-    departements = Departement.objects.order_by("code")
+def _par_departement(agregat, region, s_rows, p_rows, cells) -> list[LigneDepartement]:
+    s_counts = {row["departement"]: row["nombre"] for row in _group(s_rows, "departement")}
+    p_counts = {row["departement"]: row["nombre"] for row in _group(p_rows, "departement")}
+    departements = agregat.departements
     if region is not None:
-        departements = departements.filter(region=region)
+        departements = [dep for dep in departements if dep[3] == region.pk]
     else:
         # Every département of the régions that have records, so that zeros show too.
         present = {pk for pk in (*s_counts, *p_counts) if pk is not None}
-        regions = Departement.objects.filter(pk__in=present).values("region")
-        departements = departements.filter(region__in=regions)
-    departements = list(departements)
-    for dep in departements:
-        cells.count("departement", dep.region_id, dep.code, p_counts.get(dep.pk, 0))
-    population = population_by_departement(departements)
+        regions = {dep[3] for dep in departements if dep[0] in present}
+        departements = [dep for dep in departements if dep[3] in regions]
+    for pk, code, _nom, region_pk in departements:
+        cells.count("departement", region_pk, code, p_counts.get(pk, 0))
     lines = [
         LigneDepartement(
-            dep.code,
-            dep.nom,
-            s_counts.get(dep.pk, 0),
-            p_counts.get(dep.pk, 0),
-            population.get(dep.pk),
+            code, nom, s_counts.get(pk, 0), p_counts.get(pk, 0), agregat.population.get(pk)
         )
-        for dep in departements
+        for pk, code, nom, _region in departements
     ]
     lines.append(
         LigneDepartement(
@@ -431,29 +489,19 @@ def _par_departement(region, structures, professionnels, cells) -> list[LigneDep
     return lines
 
 
-def _par_annee(structures, professionnels, cells) -> list[LigneAnnee]:
-    s_rows = {
-        row["annee"]: row
-        for row in structures.annotate(annee=ExtractYear("date_decision"))
-        .values("annee")
-        .annotate(nombre=Count("pk"), montant=Sum("montant_accorde"))
-    }
-    p_by_region = list(
-        professionnels.values("region", "annee").annotate(
-            nombre=Count("pk"), montant=Sum("montant")
-        )
-    )
-    cells.add("annee", p_by_region, "annee")
-    p_rows = {row["annee"]: row for row in cells.merged("annee")}
-    years = sorted({*s_rows, *p_rows}, key=lambda y: (y is None, y or 0))
+def _par_annee(s_rows, p_rows, cells) -> list[LigneAnnee]:
+    s_by_year = {row["annee"]: row for row in _group(s_rows, "annee")}
+    cells.add("annee", _group(p_rows, "region", "annee"), "annee")
+    p_by_year = {row["annee"]: row for row in cells.merged("annee")}
+    years = sorted({*s_by_year, *p_by_year}, key=lambda y: (y is None, y or 0))
     empty = {"nombre": 0, "montant": None}
     return [
         LigneAnnee(
             year,
-            s_rows.get(year, empty)["nombre"],
-            s_rows.get(year, empty)["montant"] or Decimal(0),
-            p_rows.get(year, empty)["nombre"],
-            p_rows.get(year, empty)["montant"] or Decimal(0),
+            s_by_year.get(year, empty)["nombre"],
+            s_by_year.get(year, empty)["montant"] or Decimal(0),
+            p_by_year.get(year, empty)["nombre"],
+            p_by_year.get(year, empty)["montant"] or Decimal(0),
         )
         for year in years
     ]

@@ -1,28 +1,30 @@
 """Public pages of the supported structures: the maps (/carte/, /carte/<département>/, built by
-structures.maps) and the bilan (/bilan/ and its tables as CSV: figures in structures.stats,
-tables in structures.bilan)."""
+structures.maps, and their layers as GeoJSON under /carte/couches/) and the bilan (/bilan/ and
+its tables as CSV: figures in structures.stats, tables in structures.bilan)."""
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views.decorators.http import condition
+from django.views.decorators.http import condition, require_safe
 
 from portal.lib import secret
+from portal.lib.maps import layer_response
 from portal.lib.opendata import text_bad_request
 from portal.lib.responses import first_errors
 from portal.lib.spreadsheets import csv_response
-from structures import stats
+from structures import maps, stats
 from structures.bilan import table, tables
 from structures.filters import MESURES, CarteForm, StructureFilter
 from structures.maps import carte_departement, carte_regionale
 from structures.models import Structure
 from structures.opendata import bilan_modified
 from territoires.forms import RegionForm
-from territoires.models import Departement, means_all_regions
+from territoires.models import Departement, Region, means_all_regions
 
-TABLE_PAGE_SIZE = 100
+# The table under a map: 50 rows (≈ 18 kB) keep the page within its 60 kB budget.
+TABLE_PAGE_SIZE = 50
 
 
 def _filters(request):
@@ -105,6 +107,48 @@ def carte_departement_view(request, code):
         }
     )
     return render(request, "structures/carte_departement.html", context)
+
+
+# --- Map layers: GeoJSON per département (or région), immutable under their version ------
+def _departement(code):
+    return get_object_or_404(Departement, code=code.upper())
+
+
+@require_safe
+def couche_communes(request, version, code):
+    return layer_response(request, version, lambda: maps.communes_layer(_departement(code)))
+
+
+@require_safe
+def couche_departement(request, version, code):
+    return layer_response(request, version, lambda: maps.departement_layer(_departement(code)))
+
+
+@require_safe
+def couche_qpv(request, version, code):
+    return layer_response(request, version, lambda: maps.qpv_layer(_departement(code)))
+
+
+@require_safe
+def couche_structures(request, version, code):
+    """Markers of the département's published structures, with the map pages' filters."""
+
+    def build():
+        departement = _departement(code)
+        filterset = _filters(request)
+        if not filterset.is_valid():
+            return text_bad_request(first_errors(filterset))
+        return maps.structures_layer(departement, filterset.qs)
+
+    return layer_response(request, version, build, query=maps.filter_query(request))
+
+
+@require_safe
+def couche_departements(request, version, code):
+    """Outlines of the région's départements, coloured by the régional page."""
+    return layer_response(
+        request, version, lambda: maps.departements_layer(get_object_or_404(Region, code=code))
+    )
 
 
 # --- Bilan ------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """Layers of the public maps: light outlines, a choropleth, clustered structure markers.
 
 Page weight is what makes a map usable on a phone, so outlines are simplified and their
-coordinates rounded (`portal.lib.maps.light_outlines`) once per process, and markers are one
-compact array read by a small script (static/portal/map-layers.js) instead of one
-JavaScript block per marker.
+coordinates rounded (`portal.lib.maps.light_outlines`) once per process, and the heavy
+layers (outlines of many communes, markers) are GeoJSON documents of their own, fetched by
+static/portal/map-layers.js from cacheable URLs (`portal.lib.maps.remote_layer`); the page
+only carries what depends on it (a choropleth's colours, by feature id).
 Every layer is a `DataLayer` (JSON beside the map, never inside a template); popups are
 built with `textContent`: names typed by agents are never parsed as HTML nor as templates.
 """
@@ -20,13 +21,13 @@ from django.utils.safestring import SafeString, mark_safe
 from portal.lib.maps import (
     LOCAL_ASSETS,
     MAP_CSS,
-    DataLayer,
     MapParts,
     Outlines,
     geojson_layer,
     light_outline,
     light_outlines,
     new_map,
+    remote_layer,
     render_map,
 )
 from portal.lib.numbers import french_number
@@ -162,68 +163,74 @@ def colour(value, bins: list[Classe]) -> str:
     return bins[-1].couleur
 
 
-def choropleth(fmap, features: list[dict], name: str) -> None:
-    """Départements filled with `properties.couleur`, a tooltip with `properties.texte`."""
-    if not features:
+CHOROPLETH_STYLE = {"color": "#3a3a3a", "weight": 1, "fillOpacity": 0.75}
+
+
+def choropleth(fmap, url: str, values: dict[str, tuple[str, str]], name: str) -> None:
+    """Outlines fetched from `url` filled by feature id: `values` = {code: (colour, text)},
+    the text shown as tooltip. The outlines stay the same whatever the colours measure."""
+    if not values:
         return
-    filled = [
-        {**f, "properties": {**f["properties"], "style": {"fillColor": f["properties"]["couleur"]}}}
-        for f in features
-    ]
-    geojson_layer(
-        fmap,
-        {"type": "FeatureCollection", "features": filled},
-        style={"color": "#3a3a3a", "weight": 1, "fillOpacity": 0.75},
-        tooltip=[("", "texte")],
-        name=name,
-    )
+    join = {
+        code: {"style": {"fillColor": colour}, "texte": text}
+        for code, (colour, text) in values.items()
+    }
+    remote_layer(fmap, url, style=CHOROPLETH_STYLE, tooltip=[("", "texte")], join=join, name=name)
 
 
-def outline_layer(fmap, geometries: dict[str, dict], names: dict[str, str], name, style):
+def outline_collection(geometries: dict[str, dict], names: dict[str, str]) -> dict:
+    """A FeatureCollection of outlines by code (the feature's id), named by `names`."""
     features = [
-        {"type": "Feature", "geometry": geometry, "properties": {"nom": names.get(code, code)}}
+        {
+            "type": "Feature",
+            "id": code,
+            "geometry": geometry,
+            "properties": {"nom": names.get(code, code)},
+        }
         for code, geometry in sorted(geometries.items())
     ]
-    if features:
-        geojson_layer(
-            fmap,
-            {"type": "FeatureCollection", "features": features},
-            style=style,
-            tooltip=[("", "nom")],
-            name=name,
-        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def outline_layer(fmap, url: str, name: str, style: dict) -> None:
+    """Outlines fetched from `url` (an `outline_collection`), their name as tooltip."""
+    remote_layer(fmap, url, style=style, tooltip=[("", "nom")], name=name)
 
 
 # --- Markers ------------------------------------------------------------------------------
 
 
-def structure_markers(fmap, lignes, name="Structures soutenues") -> None:
-    """One clustered marker per structure that has a point (`lignes`: LigneCarte)."""
-    kinds, communes, aids = {}, {}, {}
-    data = []
-    for ligne in lignes:
-        if ligne.latitude is None or ligne.longitude is None:
-            continue
-        kind = kinds.setdefault(ligne.type_libelle, len(kinds))
-        aid_ids = [aids.setdefault(a, len(aids)) for a in ligne.aides]
-        data.append(
-            [
-                round(ligne.latitude, COORD_DECIMALS),
-                round(ligne.longitude, COORD_DECIMALS),
-                ligne.nom,
-                kind,
-                communes.setdefault(ligne.commune, len(communes)),
-                aid_ids,
-                ligne.annee,
-            ]
-        )
-    if not data:
-        return
-    # Rows are [lat, lon, name, kind index, commune index, aid indexes, year]; each label
-    # is sent once, in its table.
-    payload = {"type": "markers", "name": name, "rows": data}
-    payload.update(kinds=list(kinds), communes=list(communes), aids=list(aids))
-    DataLayer(payload).add_to(fmap)
+def structure_points(lignes) -> dict:
+    """GeoJSON points of the structures that have one (`lignes`: LigneCarte), with what a
+    marker's popup shows; drawn clustered by map-layers.js."""
+    features = [
+        {
+            "type": "Feature",
+            "id": ligne.pk,
+            "geometry": {
+                "type": "Point",
+                "coordinates": [
+                    round(ligne.longitude, COORD_DECIMALS),
+                    round(ligne.latitude, COORD_DECIMALS),
+                ],
+            },
+            "properties": {
+                "nom": ligne.nom,
+                "type": ligne.type_libelle,
+                "commune": ligne.commune,
+                "aides": list(ligne.aides),
+                "annee": ligne.annee,
+            },
+        }
+        for ligne in lignes
+        if ligne.latitude is not None and ligne.longitude is not None
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def structure_markers(fmap, urls, name="Structures soutenues") -> None:
+    """Clustered markers of the structures fetched from `urls` (`structure_points`)."""
+    remote_layer(fmap, urls, kind="markers", name=name)
 
 
 # --- One outline on the territorial pages -----------------------------------------------

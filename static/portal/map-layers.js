@@ -1,7 +1,9 @@
 /* Layers of the portal's maps, drawn from JSON written beside the map by portal.lib.maps.DataLayer.
  *
  * The payload is data, never code or markup: every text (names of structures, communes,
- * zones, aids) reaches the page through textContent or a text node.
+ * zones, aids) reaches the page through textContent or a text node. A heavy layer's payload
+ * names `urls` instead (portal.lib.maps.remote_layer): GeoJSON fetched from our own origin
+ * (CSP connect-src 'self'), cached by the browser since its URL carries the data version.
  */
 (function () {
   "use strict";
@@ -29,8 +31,62 @@
     return box;
   }
 
+  // The features of every URL of the layer, in order, as one FeatureCollection.
+  function load(urls) {
+    return Promise.all(urls.map(function (url) {
+      return fetch(url, {credentials: "same-origin"}).then(function (response) {
+        if (!response.ok) { throw new Error("couche " + url + " : " + response.status); }
+        return response.json();
+      });
+    })).then(function (collections) {
+      var features = [];
+      collections.forEach(function (data) { features = features.concat(data.features || []); });
+      return {type: "FeatureCollection", features: features};
+    });
+  }
+
+  // Page-side properties (a choropleth's colour and text) merged by feature id.
+  function joined(data, join) {
+    if (!join) { return data; }
+    data.features.forEach(function (feature) {
+      var extra = join[feature.id];
+      if (extra) { feature.properties = Object.assign({}, feature.properties || {}, extra); }
+    });
+    return data;
+  }
+
+  // Fetches start at once; layers are drawn in the order they were declared (outlines
+  // under QPV under the département's border), whichever answers first. A failed layer is
+  // reported in the console and the others are still drawn. Once every layer is drawn the
+  // map's element gets data-couches="chargees" (what a browser test waits for).
+  function remote(map, group, layer, draw) {
+    var loading = load(layer.urls);
+    var previous = map.portalDrawn || Promise.resolve();
+    var element = map.getContainer();
+    map.portalPending = (map.portalPending || 0) + 1;
+    element.setAttribute("data-couches", "en-cours");
+    map.portalDrawn = previous.then(function () { return loading; }).then(function (data) {
+      draw(group, data);
+    }).catch(function (error) {
+      if (window.console) { window.console.warn(error.message); }
+    }).then(function () {
+      map.portalPending -= 1;
+      if (!map.portalPending) { element.setAttribute("data-couches", "chargees"); }
+    });
+    return group;
+  }
+
   function geojson(map, layer) {
-    return L.geoJSON(layer.data, {
+    if (layer.urls) {
+      return remote(map, L.featureGroup().addTo(map), layer, function (group, data) {
+        drawGeojson(group, layer, joined(data, layer.join));
+      });
+    }
+    return drawGeojson(map, layer, layer.data);
+  }
+
+  function drawGeojson(map, layer, data) {
+    return L.geoJSON(data, {
       style: function (feature) {
         var own = (feature && feature.properties && feature.properties.style) || {};
         return Object.assign({}, layer.style || {}, own);
@@ -56,27 +112,36 @@
     box.appendChild(p);
   }
 
-  // Rows are [lat, lon, name, kind index, commune index, aid indexes, year].
-  function markers(map, layer) {
-    var cluster = L.markerClusterGroup({showCoverageOnHover: false, chunkedLoading: true});
-    var list = layer.rows.map(function (row) {
-      var marker = L.marker(L.latLng(row[0], row[1]), {title: row[2], alt: row[2]});
-      marker.bindPopup(function () {
-        var box = document.createElement("div");
-        var title = document.createElement("p");
-        title.className = "fr-text--bold fr-mb-1v";
-        title.textContent = row[2];
-        box.appendChild(title);
-        popupLine(box, "Type", layer.kinds[row[3]]);
-        popupLine(box, "Commune", layer.communes[row[4]]);
-        popupLine(box, "Aide", row[5].map(function (i) { return layer.aids[i]; }).join(", "));
-        popupLine(box, "Année de décision", row[6]);
-        return box;
-      });
-      return marker;
+  // A structure: {nom, type, commune, aides: [..], annee}.
+  function structureMarker(lat, lon, s) {
+    var marker = L.marker(L.latLng(lat, lon), {title: s.nom, alt: s.nom});
+    marker.bindPopup(function () {
+      var box = document.createElement("div");
+      var title = document.createElement("p");
+      title.className = "fr-text--bold fr-mb-1v";
+      title.textContent = s.nom;
+      box.appendChild(title);
+      popupLine(box, "Type", s.type);
+      popupLine(box, "Commune", s.commune);
+      popupLine(box, "Aide", (s.aides || []).join(", "));
+      popupLine(box, "Année de décision", s.annee);
+      return box;
     });
-    cluster.addLayers(list);
-    return cluster.addTo(map);
+    return marker;
+  }
+
+  function cluster(map) {
+    return L.markerClusterGroup({showCoverageOnHover: false, chunkedLoading: true}).addTo(map);
+  }
+
+  // Markers of structures fetched from `urls`: GeoJSON points, the structure as properties.
+  function markers(map, layer) {
+    return remote(map, cluster(map), layer, function (group, data) {
+      group.addLayers(data.features.map(function (feature) {
+        var xy = feature.geometry.coordinates;
+        return structureMarker(xy[1], xy[0], feature.properties || {});
+      }));
+    });
   }
 
   function point(map, layer) {

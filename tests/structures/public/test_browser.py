@@ -1,12 +1,15 @@
 """Map and bilan pages run in a real browser with no network: only our own static files.
 
-The page comes from the Django test client (with its CSP header); the browser may fetch
-nothing but our static files, served from the staticfiles finders. Any other request is
-refused and reported, so a CDN or tile server the page would depend on fails the test.
+The page comes from the Django test client (with its CSP header), and so do the map layers
+it declares (GeoJSON under /carte/couches/, fetched before the browser starts); the browser
+may fetch nothing else but our static files, served from the staticfiles finders. Any other
+request is refused and reported, so a CDN or tile server the page would depend on fails.
 """
 
+import json
 import mimetypes
 import os
+import re
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,6 +20,7 @@ pytestmark = pytest.mark.usefixtures("demo_db", "no_network_tiles")
 
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
 ORIGIN = "http://localhost:8765"  # never reached: every request is answered below
+LAYERS = re.compile(r'<script\b[^>]*type="application/json"[^>]*>(.*?)</script>', re.DOTALL)
 
 
 @contextmanager
@@ -28,6 +32,11 @@ def offline_page(client, path):
     """
     response = client.get(path)
     assert response.status_code == 200
+    answers = {path: response}
+    for text in LAYERS.findall(response.content.decode()):
+        for url in json.loads(text).get("urls", []):
+            answers[url] = client.get(url)
+            assert answers[url].status_code == 200, url
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium introuvable ({CHROMIUM}) : installez-le ou réglez PORTAL_CHROMIUM.")
     from playwright.sync_api import sync_playwright
@@ -36,9 +45,10 @@ def offline_page(client, path):
 
     def route(request_route):
         url = request_route.request.url
-        if url == ORIGIN + path:
-            headers = {k: v for k, v in response.items() if k.lower() != "content-length"}
-            return request_route.fulfill(status=200, headers=headers, body=response.content)
+        answer = answers.get(url.removeprefix(ORIGIN)) if url.startswith(ORIGIN) else None
+        if answer is not None:
+            headers = {k: v for k, v in answer.items() if k.lower() != "content-length"}
+            return request_route.fulfill(status=200, headers=headers, body=answer.content)
         if url.startswith(f"{ORIGIN}/static/"):
             found = finders.find(url[len(f"{ORIGIN}/static/") :].split("?")[0])
             if found:

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 
 from structures.models import Structure
 from territoires.models import Commune
@@ -16,10 +17,26 @@ STATIC = Path(__file__).resolve().parents[3] / "static"
 LAYERS = re.compile(r'<script\b[^>]*type="application/json"[^>]*>(.*?)</script>', re.DOTALL)
 
 
-def markers(html) -> list:
-    """Rows of the structures' marker layer (the JSON that map-layers.js draws)."""
-    layers = [json.loads(text) for text in LAYERS.findall(html)]
-    return next((layer["rows"] for layer in layers if layer["type"] == "markers"), [])
+def layers(html) -> list[dict]:
+    """The layers declared beside the map (the JSON that map-layers.js reads)."""
+    return [json.loads(text) for text in LAYERS.findall(html)]
+
+
+def fetched(client, layer) -> list[dict]:
+    """The features of a layer as map-layers.js gets them: every URL fetched, in order."""
+    features = []
+    for url in layer["urls"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Content-Type"] == "application/geo+json"
+        features += json.loads(response.content)["features"]
+    return features
+
+
+def markers(client, html) -> list[dict]:
+    """Properties of the structures' markers, fetched from the marker layer's URLs."""
+    layer = next((layer for layer in layers(html) if layer["type"] == "markers"), None)
+    return [f["properties"] for f in fetched(client, layer)] if layer else []
 
 
 def html_of(client, url, status=200):
@@ -52,17 +69,17 @@ def test_regional_map_has_the_same_data_as_its_tables(client):
     html = html_of(client, "/carte/")
     published = Structure.objects.published().in_regions(["11"])
     located = published.with_point()
-    rows = markers(html)
+    rows = markers(client, html)
     assert len(rows) == located.count() == 279
-    names = {row[2] for row in rows}
+    names = {row["nom"] for row in rows}
     assert names == set(located.values_list("nom", flat=True))
     assert "281 structures soutenues en Île-de-France, dont 279 placées sur la carte." in html
     assert "Le département qui en compte le plus : Seine-Saint-Denis (53)." in html
     assert 'id="donnees-carte"' in html and 'href="#donnees-carte"' in html
     assert '<th scope="row">Seine-Saint-Denis (93)</th><td>53</td>' in html
-    assert "page 1 sur 3" in html  # 281 structures, 100 a page
-    last_page = html_of(client, "/carte/?page=3")
-    assert last_page.count('<th scope="row">') - 8 == 81  # the 8 départements + 81 structures
+    assert "page 1 sur 6" in html  # 281 structures, 50 a page
+    last_page = html_of(client, "/carte/?page=6")
+    assert last_page.count('<th scope="row">') - 8 == 31  # the 8 départements + 31 structures
 
 
 def test_choropleth_measure_is_switchable(client):
@@ -79,7 +96,7 @@ def test_choropleth_measure_is_switchable(client):
 def test_region_selector(client):
     html = html_of(client, "/carte/?region=44")
     assert "1 structure soutenue en Grand Est" in html
-    assert [row[2] for row in markers(html)] == ["Pôle multiservices de Mars-la-Tour"]
+    assert [row["nom"] for row in markers(client, html)] == ["Pôle multiservices de Mars-la-Tour"]
 
 
 def test_filters_give_shareable_urls(client):
@@ -89,7 +106,7 @@ def test_filters_give_shareable_urls(client):
         date_decision__year__gte=2018, date_decision__year__lte=2021,
     )  # fmt: skip
     assert f"{expected.count()} structures soutenues en Île-de-France" in html
-    assert len(markers(html)) == expected.with_point().count()
+    assert len(markers(client, html)) == expected.with_point().count()
     assert re.search(r'<input[^>]*value="msp"[^>]*checked', html)
     assert not re.search(r'<input[^>]*value="centre-sante"[^>]*checked', html)
     # The downloads carry the same filters.
@@ -98,15 +115,19 @@ def test_filters_give_shareable_urls(client):
 
 def test_departement_map_shows_communes_qpv_and_its_structures(client):
     html = html_of(client, "/carte/93/")
-    rows = markers(html)
+    rows = markers(client, html)
     assert len(rows) == Structure.objects.published().filter(departement__code="93").count() == 53
-    assert '"name": "Communes"' in html or "Communes" in html
+    declared = {layer["name"]: layer for layer in layers(html)}
+    communes = fetched(client, declared["Communes"])
+    assert len(communes) == Commune.objects.filter(departement__code="93").count()
+    assert {"nom": "Saint-Denis"} in [f["properties"] for f in communes]
     assert "quartiers prioritaires de la politique de la ville dans ce département" in html
-    assert "QPV " in html  # tooltips of the QPV outlines
+    qpv = fetched(client, declared["Quartiers prioritaires"])
+    assert qpv and all(f["properties"]["nom"].startswith("QPV ") for f in qpv)  # tooltips
     assert "Saint-Denis (8)" in html  # the summary names the communes with most structures
     filtered = html_of(client, "/carte/93/?type=centre-sante")
     assert (
-        len(markers(filtered))
+        len(markers(client, filtered))
         == Structure.objects.published().filter(departement__code="93", type="centre-sante").count()
     )
 
@@ -118,9 +139,13 @@ def test_popups_are_built_as_text_not_html(client):
     html = html_of(client, "/carte/93/")
     assert '<img src=x onerror="alert(1)">' not in html
     # The name travels as JSON data, drawn by the map script with text nodes.
-    assert '"\\u003Cimg src=x onerror=\\"alert(1)\\"\\u003E"' in html
+    layer = next(layer for layer in layers(html) if layer["type"] == "markers")
+    body = client.get(layer["urls"][0]).content.decode()
+    assert "<img" not in body
+    assert '"\\u003Cimg src=x onerror=\\"alert(1)\\"\\u003E"' in body
+    assert '<img src=x onerror="alert(1)">' in {row["nom"] for row in markers(client, html)}
     assert "/static/portal/map-layers.js" in html
-    assert "title.textContent = row[2]" in (STATIC / "portal" / "map-layers.js").read_text()
+    assert "title.textContent = s.nom" in (STATIC / "portal" / "map-layers.js").read_text()
 
 
 @pytest.mark.parametrize(
@@ -146,20 +171,27 @@ def test_unknown_departement_is_a_404_and_bad_filter_a_400(client):
     html_of(client, "/carte/?page=abc")  # the table's page falls back to the first one
 
 
+def cold(client, url):
+    """`url` rendered by its view: the cache emptied (no cached page nor version token)."""
+    cache.clear()
+    return client.get(url)
+
+
 def test_map_query_counts_do_not_depend_on_the_number_of_structures(
     client, django_assert_num_queries, more_structures
 ):
     client.get("/carte/")  # outlines simplified once per process
     client.get("/carte/93/")
-    # Régions (validated, then listed in the form), départements, population, outlines,
-    # structures + aids.
-    with django_assert_num_queries(8):
-        client.get("/carte/")
-    # Département, communes, outlines (×2), zones (3), QPV, structures + aids.
+    # Version, région (validated), régions (listed by the form's select and the filters'),
+    # départements, population, box, structures + aids.
+    with django_assert_num_queries(9):
+        cold(client, "/carte/")
+    # Version, département, communes, box, zones (3), QPV, structures + aids.
     with django_assert_num_queries(10):
-        client.get("/carte/93/")
+        cold(client, "/carte/93/")
     more_structures("93", 30)
-    with django_assert_num_queries(8):
-        client.get("/carte/")
+    with django_assert_num_queries(9):
+        cold(client, "/carte/")
     with django_assert_num_queries(10):
-        assert len(markers(client.get("/carte/93/").content.decode())) == 83
+        html = cold(client, "/carte/93/").content.decode()
+    assert len(markers(client, html)) == 83
