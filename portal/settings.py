@@ -224,6 +224,10 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+# Who may frame the embeddable finder (/integrer/recherche/, aides/integrer): any site by
+# default, since it shows public data, sets no cookie and changes nothing; a list of origins
+# restricts it. Every other page keeps frame-ancestors 'none' and X-Frame-Options DENY.
+PORTAL_EMBED_ANCESTORS = env_list("PORTAL_EMBED_ANCESTORS", "*")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Admin login throttling: django-axes, counters in the database (portal/login_throttle.py).
