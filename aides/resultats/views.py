@@ -19,8 +19,8 @@ from aides.montants import format_montant
 from aides.resultats.forms import CourrielForm
 from aides.search import run
 from aides.views import place_query
+from portal.lib.clients import client_ip
 from portal.lib.ratelimit import Limit, allow
-from portal.login_throttle import client_ip
 
 PER_ADDRESS = 3  # messages per address and hour
 PER_CLIENT = 10  # messages per client address and hour
