@@ -13,7 +13,6 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 
@@ -22,6 +21,7 @@ from aides.views import finder_context
 
 FRAME_ID = "portail-acces-soins-aides"
 FRAME_HEIGHT = 900  # px, until the frame posts its height
+PARTNER_SCRIPT = "aides/integrer/partenaire.js"
 
 
 def page(request):
@@ -40,7 +40,9 @@ def page(request):
             "aides/integrer/extrait.html",
             {
                 "src": src,
-                "script": request.build_absolute_uri(static("aides/integrer/partenaire.js")),
+                # Not static()'s hashed name: a partner's copy must outlive our deployments
+                # (the manifest storage keeps the plain name too, briefly cached).
+                "script": request.build_absolute_uri(settings.STATIC_URL + PARTNER_SCRIPT),
                 "frame_id": FRAME_ID,
                 "hauteur": FRAME_HEIGHT,
             },
