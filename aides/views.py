@@ -30,9 +30,9 @@ def finder(request):
     return render(request, "aides/finder.html", finder_context(request))
 
 
-def finder_context(request, params=None) -> dict:
+def finder_context(request) -> dict:
     """What the finder's templates show for a search (the page and its embedded copy)."""
-    result = run(request.GET if params is None else params)
+    result = run(request.GET)
     paginator = Paginator(result.results, PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     page.pages_list = list(paginator.get_elided_page_range(page.number, on_each_side=2))
