@@ -16,6 +16,7 @@ from aides.forms import SimulateurForm
 from aides.models import Aide
 from aides.montants import format_montant
 from aides.relations import attach
+from aides.resultats.forms import CourrielForm
 from aides.search import relax_suggestions, run
 from territoires.zonages.display import zones_context
 
@@ -26,17 +27,22 @@ VERDICT_PARAMS = (*PLACE_PARAMS, "profession", "etape", "date")
 
 
 def finder(request):
+    return render(request, "aides/finder.html", finder_context(request))
+
+
+def finder_context(request) -> dict:
+    """What the finder's templates show for a search (the page and its embedded copy)."""
     result = run(request.GET)
     paginator = Paginator(result.results, PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     page.pages_list = list(paginator.get_elided_page_range(page.number, on_each_side=2))
-    place = _place_query(result)
+    place = place_query(result)
     for item in page.object_list:
         item.montant = format_montant(item.aide)
     for item in [*page.object_list, *result.non_applicables]:
         item.lien = item.aide.get_absolute_url() + place
     counts = Counter(r.statut for r in result.results)
-    context = {
+    return {
         "title": "Trouver une aide",
         "form": result.search.form,
         "result": result,
@@ -58,12 +64,12 @@ def finder(request):
         "carte": maps.point_picker(request, result.lieu),
         "geocoder": geocoder.enabled(),
         "demo_zones": any(r.demonstration for r in page.object_list),
+        "courriel_form": CourrielForm(),
         "breadcrumb_data": {"current": "Trouver une aide"},
     }
-    return render(request, "aides/finder.html", context)
 
 
-def _place_query(result) -> str:
+def place_query(result) -> str:
     """ "?commune=93066&profession=infirmier": the place and profile of the search, so that
     an aid page opened from the results answers for the same place."""
     lieu, cleaned = result.lieu, result.search.cleaned
@@ -131,7 +137,7 @@ def _verdict(request, aide) -> dict | None:
         "notices": result.notices,
         "date": result.search.date,
         "revisions": revisions(found),
-        "recherche": reverse("aides:finder") + _place_query(result),
+        "recherche": reverse("aides:finder") + place_query(result),
     }
 
 

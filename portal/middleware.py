@@ -14,6 +14,9 @@ PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(self), gyroscope=(), magnetometer=(), "
     "microphone=(), payment=(), usb=()"
 )
+# Files meant for other sites' pages (the embedded finder's script, aides/integrer): a
+# same-origin CORP would stop a partner's page from loading them.
+CROSS_ORIGIN_STATIC = ("aides/integrer/partenaire.",)
 NUL_MESSAGE = "Requête invalide : l'adresse contient un caractère nul."
 
 
@@ -82,5 +85,13 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        response.headers.setdefault("Cross-Origin-Resource-Policy", _resource_policy(request))
         return response
+
+
+def _resource_policy(request) -> str:
+    path = request.path_info
+    prefix = settings.STATIC_URL or "/static/"
+    if path.startswith(prefix) and path[len(prefix) :].startswith(CROSS_ORIGIN_STATIC):
+        return "cross-origin"
+    return "same-origin"

@@ -274,6 +274,11 @@ PORTAL_PAGE_CACHE_SECONDS = int(os.environ.get("PORTAL_PAGE_CACHE_SECONDS", str(
 # Larger answers (after compression) are not stored.
 PORTAL_PAGE_CACHE_MAX_BYTES = int(os.environ.get("PORTAL_PAGE_CACHE_MAX_BYTES", str(1024 * 1024)))
 
+# Who may frame the embeddable finder (/integrer/recherche/, aides/integrer): any site by
+# default, since it shows public data, sets no cookie and changes nothing; a list of origins
+# restricts it. Every other page keeps frame-ancestors 'none' and X-Frame-Options DENY.
+PORTAL_EMBED_ANCESTORS = env_list("PORTAL_EMBED_ANCESTORS", "*")
+
 # Admin login throttling: django-axes, counters in the database (portal/login_throttle.py).
 AUTHENTICATION_BACKENDS = [
     "portal.login_throttle.LoginThrottleBackend",

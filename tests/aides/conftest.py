@@ -10,7 +10,7 @@ from django.test import override_settings
 from aides.models import Aide, Bareme, ConditionZonage, Financeur, PalierBareme
 from territoires.models import CategorieZone, Profession, Zonage, Zone, ZoneCommune
 from territoires.zonages.lookup import reset_index
-from tests.factories import CategorieZoneFactory, ZonageFactory, ZoneFactory
+from tests.factories import AideFactory, CategorieZoneFactory, ZonageFactory, ZoneFactory
 
 
 @pytest.fixture
@@ -26,6 +26,28 @@ def zip_saint_denis(db):
     )
     ZoneFactory(categorie=zac, communes=["77379"])
     return zonage
+
+
+@pytest.fixture
+def aides(zip_saint_denis):
+    """Around zip_saint_denis: a zoned aid, a regional one, a draft, a closed one."""
+    AideFactory(
+        slug="aide-zip",
+        nom="Aide aux médecins en ZIP",
+        professions=["medecin-generaliste"],
+        conditions=[("medecin-generaliste", "zip")],
+        montant_max=10000,
+        financeurs=["assurance-maladie"],
+    )
+    AideFactory(slug="aide-region", nom="Aide de la région", regions=["11"], montant_max=500)
+    AideFactory(slug="aide-brouillon", nom="Aide en préparation", statut="brouillon")
+    AideFactory(
+        slug="aide-fermee",
+        nom="Contrat fermé",
+        statut="archivee",
+        date_cloture="2025-12-31",
+        conditions=[("medecin-generaliste", "zip")],
+    )
 
 
 @pytest.fixture

@@ -14,27 +14,6 @@ pytestmark = pytest.mark.django_db
 URL = reverse("aides:finder")
 
 
-@pytest.fixture
-def aides(zip_saint_denis):
-    AideFactory(
-        slug="aide-zip",
-        nom="Aide aux médecins en ZIP",
-        professions=["medecin-generaliste"],
-        conditions=[("medecin-generaliste", "zip")],
-        montant_max=10000,
-        financeurs=["assurance-maladie"],
-    )
-    AideFactory(slug="aide-region", nom="Aide de la région", regions=["11"], montant_max=500)
-    AideFactory(slug="aide-brouillon", nom="Aide en préparation", statut="brouillon")
-    AideFactory(
-        slug="aide-fermee",
-        nom="Contrat fermé",
-        statut="archivee",
-        date_cloture="2025-12-31",
-        conditions=[("medecin-generaliste", "zip")],
-    )
-
-
 def test_search_by_commune_lists_matching_aids_with_their_reasons(client, aides):
     response = client.get(
         URL, {"commune": "Saint-Denis (93066)", "profession": "medecin-generaliste"}

@@ -28,6 +28,13 @@ PAGES = [
     ("zonages", "zonages:index", "?profession=medecin-generaliste&departement=93"),
     ("données ouvertes", "portal:donnees", ""),
     ("documentation de l'API", "portal:donnees_api", ""),
+    ("intégrer la recherche", "aides:integrer", "?departement=93"),
+    (
+        "recherche intégrée",
+        "aides:integrer_recherche",
+        "?commune=93066&profession=medecin-generaliste",
+    ),
+    ("liste par courriel", "aides:resultats_courriel", "?commune=93066"),
 ]
 ROUTES = {name: route for route, name in public_routes()}
 

@@ -39,3 +39,14 @@
     });
   });
 })();
+
+/* « Imprimer » on a finder result: the button is shown only where it can work (with
+   JavaScript); the print layout itself is aides.css's @media print. */
+(function () {
+  "use strict";
+  if (typeof window.print !== "function") { return; }
+  document.querySelectorAll("[data-imprimer]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+})();
