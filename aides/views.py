@@ -16,7 +16,6 @@ from aides.forms import SimulateurForm
 from aides.models import Aide
 from aides.montants import format_montant
 from aides.relations import attach
-from aides.resultats.forms import CourrielForm
 from aides.search import relax_suggestions, run
 from territoires.zonages.display import zones_context
 
@@ -64,7 +63,6 @@ def finder_context(request) -> dict:
         "carte": maps.point_picker(request, result.lieu),
         "geocoder": geocoder.enabled(),
         "demo_zones": any(r.demonstration for r in page.object_list),
-        "courriel_form": CourrielForm(),
         "breadcrumb_data": {"current": "Trouver une aide"},
     }
 

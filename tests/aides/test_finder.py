@@ -175,3 +175,14 @@ def _bulk_aides(n, start=0):
         + [ConditionZonage(aide=a, departement=seine_saint_denis) for a in aides[::2]]
     )
     bump()  # bulk writes send no signal
+
+
+def test_a_result_page_is_the_same_for_every_visitor_and_kept_by_the_page_cache(
+    client, aides, django_assert_num_queries
+):
+    url = "/aides/?commune=93066&profession=medecin-generaliste"
+    first = client.get(url)
+    assert first.status_code == 200 and not first.cookies
+    assert "Cookie" not in first.get("Vary", "")
+    with django_assert_num_queries(0):
+        assert client.get(url).content.count(b"fr-card") == first.content.count(b"fr-card")
