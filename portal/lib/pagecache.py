@@ -33,6 +33,7 @@ import zlib
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.cache import cc_delim_re, get_conditional_response, patch_cache_control
@@ -71,7 +72,10 @@ class PageCacheMiddleware:
             return self.get_response(request)
         nonce = str(getattr(request, "csp_nonce", "") or "")
         storable = _is_anonymous(request) and settings.PORTAL_PAGE_CACHE_SECONDS > 0
-        version = current()
+        try:
+            version = current()
+        except DatabaseError:  # the view answers (portal.health's 503 when it is down)
+            return self.get_response(request)
         if storable:
             base_key = _base_key(request, version)
             entry = cache.get(base_key)
@@ -95,10 +99,15 @@ class PageCacheMiddleware:
         return _conditional(request, response)
 
 
+# Never through the cache: the admin, static files, and the health probe (it must answer
+# without the database, and reports on the database when asked).
+EXEMPT_PREFIXES = ("/admin/", "/sante")
+
+
 def _is_public(request) -> bool:
     path = request.path_info
     return request.method in ("GET", "HEAD") and not path.startswith(
-        ("/admin/", settings.STATIC_URL)
+        (*EXEMPT_PREFIXES, settings.STATIC_URL)
     )
 
 

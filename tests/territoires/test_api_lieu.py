@@ -89,7 +89,7 @@ def test_only_get_is_allowed(client):
     assert client.post(URL, {"commune": "93066"}).status_code == 405
 
 
-def test_one_query_for_a_code(client, django_assert_num_queries, monkeypatch):
+def test_one_query_for_a_code(client, version_known, django_assert_num_queries, monkeypatch):
     # The zones part of the answer is pinned by the zonings' tests.
     monkeypatch.setattr("territoires.api.zones_at", lambda **kwargs: [])
     with django_assert_num_queries(1):

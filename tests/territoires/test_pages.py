@@ -44,7 +44,9 @@ def test_departement_map_points_to_its_table(client):
     assert "/static/vendor/leaflet/leaflet.js" in html
 
 
-def test_departement_page_query_count(client, django_assert_num_queries, own_queries_only):
+def test_departement_page_query_count(
+    client, version_known, django_assert_num_queries, own_queries_only
+):
     # département, its communes (with EPCI/EPT), its contour — whatever the number of communes
     with django_assert_num_queries(3):
         client.get(reverse("territoires:departement", args=["57"]))
@@ -77,7 +79,9 @@ def test_commune_map_has_local_assets_and_nonce(client):
     assert "cdn." not in html.lower()
 
 
-def test_commune_page_query_count(client, django_assert_num_queries, own_queries_only):
+def test_commune_page_query_count(
+    client, version_known, django_assert_num_queries, own_queries_only
+):
     # commune with refs, arrondissements, aliases, contour
     with django_assert_num_queries(4):
         client.get(reverse("territoires:commune", args=["75056"]))
