@@ -149,16 +149,9 @@ def carte_regionale(request, region, mesure: str, queryset) -> CarteRegionale:
     )
     shapes = outlines.shapes
     fmap = new_map(bounds=outlines.bounds or FRANCE_BOUNDS, maxZoom=territoires_maps.MAX_ZOOM)
-    features = [
-        {
-            "type": "Feature",
-            "id": line.code,
-            "geometry": shapes[line.code],
-            "properties": {"couleur": line.couleur, "texte": _tooltip(line, mesure)},
-        }
-        for line in table
-        if line.code in shapes
-    ]
+    features = territoires_maps.choropleth_features(
+        shapes, ((line.code, line.couleur, _tooltip(line, mesure)) for line in table)
+    )
     territoires_maps.choropleth(fmap, features, name="Départements")
     territoires_maps.structure_markers(fmap, rows)
     result = CarteRegionale(rows, table, bins, render_map(fmap, request))

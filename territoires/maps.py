@@ -162,6 +162,20 @@ def colour(value, bins: list[Classe]) -> str:
     return bins[-1].couleur
 
 
+def choropleth_features(shapes: dict[str, dict], rows) -> list[dict]:
+    """Features of `choropleth` from (code, couleur, texte) rows; codes without outline skipped."""
+    return [
+        {
+            "type": "Feature",
+            "id": code,
+            "geometry": shapes[code],
+            "properties": {"couleur": couleur, "texte": texte},
+        }
+        for code, couleur, texte in rows
+        if code in shapes
+    ]
+
+
 def choropleth(fmap, features: list[dict], name: str) -> None:
     """Départements filled with `properties.couleur`, a tooltip with `properties.texte`."""
     if not features:
