@@ -17,9 +17,8 @@ def classes(lignes) -> list[territoires_maps.Classe]:
     return territoires_maps.classes([ligne.reponse.aides for ligne in lignes])
 
 
-def tooltip(ligne) -> str:
-    reponse = ligne.reponse
-    text = f"{ligne.nom} ({ligne.code}) : {reponse.aides} aide{'s' * (reponse.aides > 1)}"
+def _answer(reponse) -> str:
+    text = f"{reponse.aides} aide{'s' * (reponse.aides > 1)}"
     if reponse.montant:
         text += f", jusqu'à {euros(reponse.montant)} connus"
     return text
@@ -31,10 +30,19 @@ def carte(request, lignes, bins, *, detail: bool) -> MapParts:
         Contour.Niveau.COMMUNE, [ligne.code for ligne in lignes], tolerance, together=True
     )
     fmap = new_map(bounds=outlines.bounds or FRANCE_BOUNDS, maxZoom=territoires_maps.MAX_ZOOM)
+    # Communes of one signature share their answer: its words and colour are made once.
+    shared = {
+        reponse: (territoires_maps.colour(reponse.aides, bins), _answer(reponse))
+        for reponse in {ligne.reponse for ligne in lignes}
+    }
     features = territoires_maps.choropleth_features(
         outlines.shapes,
         (
-            (ligne.code, territoires_maps.colour(ligne.reponse.aides, bins), tooltip(ligne))
+            (
+                ligne.code,
+                shared[ligne.reponse][0],
+                f"{ligne.nom} ({ligne.code}) : {shared[ligne.reponse][1]}",
+            )
             for ligne in lignes
         ),
     )

@@ -8,18 +8,20 @@ profile are judged once per group by the finder's own rules (`aides.eligibility.
 A whole région is a few hundred judgements, not thousands; the table is kept per data
 version, profile and territory (a later request reads it back without any judgement).
 
-Queries: the data version, the communes (one), the aids and their relations (`attach`),
-the communes some aid targets: constant whatever the size of the territory.
+Queries: the data version, the communes (plain values), one commune of each group (the
+sentences read its département and région), the aids and their relations (`attach`), the
+communes some aid targets: constant whatever the size of the territory.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core.cache import cache
 
-from aides.eligibility import LONG_TEXT_FIELDS, Ici, Lieu, Statut, judge, zones_here
+from aides.eligibility import LONG_TEXT_FIELDS, Ici, Lieu, Statut, judge
 from aides.filters import FinderSearch
 from aides.montants import annual_amount
 from aides.relations import attach
@@ -27,6 +29,7 @@ from aides.search import _anonymous, signature
 from portal.lib import dataversion
 from territoires.models import Commune
 from territoires.zonages.display import long_date
+from territoires.zonages.lookup import zones_at
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class LigneCommune:
     zones: tuple[ZoneLigne, ...]
     reponse: Reponse
     groupe: int  # index of the signature: equal for communes sharing one answer
+    cle_nom: str = ""  # the name without accents nor case, for sorting
 
 
 @dataclass(frozen=True)
@@ -62,9 +66,28 @@ class Installation:
     signatures: int  # distinct judgements made
 
 
+_FIELDS = (
+    "id", "code", "nom", "nom_normalise", "parent_id", "departement_id", "region_id",
+    "departement__code",
+)  # fmt: skip
+
+
+class _Place(NamedTuple):
+    """What a signature reads of a commune (no model instance for thousands of rows)."""
+
+    id: int
+    code: str
+    nom: str
+    nom_normalise: str
+    parent_id: int | None
+    departement_id: int
+    region_id: int
+    departement_code: str
+
+
 def territory_communes(region=None, departement=None):
-    """Communes of the territory, Paris/Lyon/Marseille as their arrondissements (1 query)."""
-    queryset = Commune.objects.exclude(arrondissements__isnull=False).with_refs()
+    """Communes of the territory, Paris/Lyon/Marseille as their arrondissements."""
+    queryset = Commune.objects.exclude(arrondissements__isnull=False)
     if departement is not None:
         queryset = queryset.filter(departement=departement)
     elif region is not None:
@@ -92,12 +115,17 @@ def _compute(search: FinderSearch, version: str, region, departement) -> Install
     profession = search.cleaned.get("profession") or None
     etape = search.cleaned.get("etape") or None
     date = search.date
-    groups: dict[tuple, tuple[Lieu, list, list[Commune]]] = {}
-    for commune in territory_communes(region, departement):
-        lieu = Lieu(commune=commune)
-        zones = zones_here(lieu, date)
+    groups: dict[tuple, tuple[Lieu, list, list[_Place]]] = {}
+    for row in territory_communes(region, departement).values_list(*_FIELDS):
+        place = _Place(*row)
+        lieu = Lieu(commune=place)
+        zones = zones_at(commune=place.code, date=date)  # as `zones_here` for a commune
         group = groups.setdefault(signature(lieu, zones, version), (lieu, zones, []))
-        group[2].append(commune)
+        group[2].append(place)
+    # One commune of each group, with what the sentences read (département, région…).
+    judged = Commune.objects.with_refs().in_bulk(
+        [lieu.commune.id for lieu, _, _ in groups.values()]
+    )
     queryset = search.queryset
     if profession:
         queryset = queryset.for_profession(profession)
@@ -107,13 +135,19 @@ def _compute(search: FinderSearch, version: str, region, departement) -> Install
     aides = attach(list(queryset), queryset) if groups else []
     lignes = []
     for index, (lieu, zones, communes) in enumerate(groups.values()):
-        ici = Ici(_anonymous(lieu), date, zones)
+        ici = Ici(_anonymous(Lieu(commune=judged[lieu.commune.id])), date, zones)
         reponse = _reponse([judge(aide, ici, profession) for aide in aides])
         shown = tuple(_zone(z) for z in zones if z.profession in (None, profession))
         for commune in communes:
             lignes.append(
                 LigneCommune(
-                    commune.code, commune.nom, commune.departement.code, shown, reponse, index
+                    commune.code,
+                    commune.nom,
+                    commune.departement_code,
+                    shown,
+                    reponse,
+                    index,
+                    commune.nom_normalise,
                 )
             )
     return Installation(tuple(lignes), len(groups))
@@ -144,9 +178,19 @@ def _zone(match) -> ZoneLigne:
 
 
 SORT_KEYS = {
-    "aides": lambda ligne: (-ligne.reponse.aides, -ligne.reponse.montant, ligne.nom, ligne.code),
-    "montant": lambda ligne: (-ligne.reponse.montant, -ligne.reponse.aides, ligne.nom, ligne.code),
-    "nom": lambda ligne: (ligne.nom, ligne.code),
+    "aides": lambda ligne: (
+        -ligne.reponse.aides,
+        -ligne.reponse.montant,
+        ligne.cle_nom,
+        ligne.code,
+    ),
+    "montant": lambda ligne: (
+        -ligne.reponse.montant,
+        -ligne.reponse.aides,
+        ligne.cle_nom,
+        ligne.code,
+    ),
+    "nom": lambda ligne: (ligne.cle_nom, ligne.code),
 }
 
 

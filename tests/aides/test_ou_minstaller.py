@@ -215,7 +215,7 @@ def test_query_count_is_pinned_and_constant_with_more_communes(client, django_as
     counts = []
     for params in territories:
         cache.clear()
-        with django_assert_num_queries(11) as captured:
+        with django_assert_num_queries(12) as captured:
             table(client, **params)
         counts.append(len(captured))
     assert len(set(counts)) == 1
