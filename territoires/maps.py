@@ -176,8 +176,12 @@ def choropleth_features(shapes: dict[str, dict], rows) -> list[dict]:
     ]
 
 
-def choropleth(fmap, features: list[dict], name: str) -> None:
-    """Départements filled with `properties.couleur`, a tooltip with `properties.texte`."""
+CHOROPLETH_STYLE = {"color": "#3a3a3a", "weight": 1, "fillOpacity": 0.75}
+
+
+def choropleth(fmap, features: list[dict], name: str, style: dict | None = None) -> None:
+    """Areas filled with `properties.couleur`, a tooltip with `properties.texte`; `style`
+    for their outlines (thin for thousands of communes)."""
     if not features:
         return
     filled = [
@@ -187,7 +191,7 @@ def choropleth(fmap, features: list[dict], name: str) -> None:
     geojson_layer(
         fmap,
         {"type": "FeatureCollection", "features": filled},
-        style={"color": "#3a3a3a", "weight": 1, "fillOpacity": 0.75},
+        style=style or CHOROPLETH_STYLE,
         tooltip=[("", "texte")],
         name=name,
     )

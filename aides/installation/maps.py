@@ -11,6 +11,7 @@ from territoires.models import Contour
 FRANCE_BOUNDS = (1.4, 47.4, 8.3, 50.2)  # Île-de-France + Grand Est
 # A département is drawn as the other commune maps; a région or more is coarser (page weight).
 TOLERANCE_LARGE = territoires_maps.TOLERANCE_DEPARTEMENTS
+COMMUNES_STYLE = {**territoires_maps.CHOROPLETH_STYLE, "color": "#666666", "weight": 0.3}
 
 
 def classes(lignes) -> list[territoires_maps.Classe]:
@@ -46,5 +47,5 @@ def carte(request, lignes, bins, *, detail: bool) -> MapParts:
             for ligne in lignes
         ),
     )
-    territoires_maps.choropleth(fmap, features, name="Communes")
+    territoires_maps.choropleth(fmap, features, name="Communes", style=COMMUNES_STYLE)
     return render_map(fmap, request)
