@@ -25,7 +25,7 @@ from aides.eligibility import LONG_TEXT_FIELDS, Ici, Lieu, Statut, judge
 from aides.filters import FinderSearch
 from aides.montants import annual_amount
 from aides.relations import attach
-from aides.search import _anonymous, signature
+from aides.search import _anonymous, cache_verdicts, signature, verdicts_key
 from portal.lib import dataversion
 from territoires.models import Commune
 from territoires.zonages.display import long_date
@@ -134,9 +134,12 @@ def _compute(search: FinderSearch, version: str, region, departement) -> Install
     queryset = queryset.defer(*LONG_TEXT_FIELDS)
     aides = attach(list(queryset), queryset) if groups else []
     lignes = []
-    for index, (lieu, zones, communes) in enumerate(groups.values()):
+    for index, (place, (lieu, zones, communes)) in enumerate(groups.items()):
         ici = Ici(_anonymous(Lieu(commune=judged[lieu.commune.id])), date, zones)
-        reponse = _reponse([judge(aide, ici, profession) for aide in aides])
+        found = [judge(aide, ici, profession) for aide in aides]
+        reponse = _reponse(found)
+        # The finder link of these communes then reads the same verdicts back (its cache).
+        cache_verdicts(verdicts_key(search, place, version), found, search.tri)
         shown = tuple(_zone(z) for z in zones if z.profession in (None, profession))
         for commune in communes:
             lignes.append(

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 import aides.installation.search
+import aides.search
 from territoires.models import Profession
 from territoires.zonages.importers.cartosante import import_cartosante
 from territoires.zonages.lookup import get_index
@@ -84,6 +85,19 @@ def test_the_finder_link_of_a_row_opens_the_search_for_that_place(client):
     cache.clear()
     params = {"etape": "installation"}
     assert finder_count(client, ligne.code, **params) == ligne.reponse.aides
+
+
+def test_the_finder_opened_from_a_row_reads_the_verdicts_the_table_judged(client, monkeypatch):
+    rows = all_rows(client, departement="93")
+    calls = []
+    real = aides.search.verdicts
+    monkeypatch.setattr(aides.search, "verdicts", lambda *a, **k: calls.append(k) or real(*a, **k))
+    for row in rows[:3]:
+        assert finder_count(client, row["code_insee"]) == int(row["nombre_aides"])
+    assert calls == []  # the finder's cache, keyed by signature, was filled by the table
+    cache.clear()
+    assert finder_count(client, rows[0]["code_insee"]) == int(rows[0]["nombre_aides"])
+    assert len(calls) == 1
 
 
 def test_communes_with_the_same_zones_share_one_judgement(client, monkeypatch):
