@@ -243,6 +243,17 @@ def test_map_and_its_table_alternative(client):
     assert 'href="#table-communes"' in page and 'id="table-communes"' in page
     assert "portalMaps.draw" in page
     assert "Légende : nombre d'aides par commune" in page
+    assert page.count('"Feature"') == 39  # each commune, named in its tooltip
+    assert "Saint-Denis (93066) : " in page
+
+
+def test_a_region_map_draws_one_shape_per_answer(client):
+    response = table(client, region="44")
+    answers = {ligne.reponse for ligne in response.context["result"].lignes}
+    page = response.content.decode()
+    assert page.count('"Feature"') == len(answers) < 100
+    assert len(page) < 1_000_000  # not 5,000 outlines
+    assert " communes : " in page
 
 
 def test_the_finder_and_the_menu_link_to_the_page(client):
