@@ -121,7 +121,7 @@ def cached_verdicts(search: FinderSearch, lieu: Lieu, zones) -> list[Eligibilite
     sentences; a miss judges the catalogue as `verdicts` does (6 queries).
     """
     version = dataversion.current()
-    key = "aides:verdicts:" + _digest(version, search, signature(lieu, zones, version))
+    key = verdicts_key(search, signature(lieu, zones, version), version)
     rows = cache.get(key)
     if rows is None:
         profession, etape = search.cleaned.get("profession"), search.cleaned.get("etape")
@@ -129,10 +129,7 @@ def cached_verdicts(search: FinderSearch, lieu: Lieu, zones) -> list[Eligibilite
             search.queryset, profession=profession or None, etape=etape or None,
             date=search.date, lieu=_anonymous(lieu), zones=zones,
         )  # fmt: skip
-        sort(found, search.tri)
-        same = {}
-        rows = [Verdict.of(r, same) for r in found]
-        cache.set(key, rows, timeout=None)  # keyed by the version: never stale
+        rows = cache_verdicts(key, found, search.tri)
         aides = {r.aide.pk: r.aide for r in found}
     else:
         queryset = Aide.objects.filter(pk__in=[row.aide_id for row in rows])
@@ -140,6 +137,21 @@ def cached_verdicts(search: FinderSearch, lieu: Lieu, zones) -> list[Eligibilite
         aides = {aide.pk: aide for aide in attach(list(queryset), queryset, shown_only=True)}
     nom = lieu.commune.nom if lieu.commune is not None else ""
     return [row.at(aides[row.aide_id], nom) for row in rows if row.aide_id in aides]
+
+
+def verdicts_key(search: FinderSearch, place: tuple, version: str) -> str:
+    """Where the answers of `search` at a place of that `signature` are cached."""
+    return "aides:verdicts:" + _digest(version, search, place)
+
+
+def cache_verdicts(key: str, found: list[Eligibilite], tri: str) -> list[Verdict]:
+    """Sort `found` (one place's verdicts, named with `raisons.COMMUNE`) and cache them
+    under `key`; also what « Où m'installer ? » leaves for the finder links of its table."""
+    sort(found, tri)
+    same = {}
+    rows = [Verdict.of(r, same) for r in found]
+    cache.set(key, rows, timeout=None)  # keyed by the version: never stale
+    return rows
 
 
 def signature(lieu: Lieu, zones, version: str) -> tuple:

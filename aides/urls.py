@@ -1,6 +1,7 @@
 from django.urls import path
 
 from aides import downloads, views
+from aides.installation import views as installation
 from aides.integrer import views as integrer
 from aides.resultats import views as resultats
 
@@ -8,8 +9,9 @@ app_name = "aides"
 
 urlpatterns = [
     path("aides/", views.finder, name="finder"),
-    # Before aides/<slug>/: "resultats" is not an aid.
+    # Before aides/<slug>/: neither is an aid.
     path("aides/resultats/courriel/", resultats.courriel, name="resultats_courriel"),
+    path("aides/ou-minstaller/", installation.ou_minstaller, name="ou_minstaller"),
     path("aides/<slug:slug>/", views.detail, name="detail"),
     path("integrer/", integrer.page, name="integrer"),
     path("integrer/recherche/", integrer.recherche, name="integrer_recherche"),

@@ -14,6 +14,7 @@ SITE_TAGLINE = (
 MAIN_MENU = [
     ("Accueil", "portal:home", None),
     ("Trouver une aide", "aides:finder", "/aides/"),
+    ("Où m'installer ?", "aides:ou_minstaller", "/aides/ou-minstaller/"),
     ("Zonages", "zonages:index", "/zonages/"),
     ("Carte des structures", "structures:carte", "/carte/"),
     ("Bilan", "structures:bilan", "/bilan/"),
@@ -26,7 +27,11 @@ def _menu(path: str) -> list[dict]:
     for label, url_name, prefix in MAIN_MENU:
         url = reverse(url_name)
         current = path == url if prefix is None else path.startswith(prefix)
-        items.append({"label": label, "url": url, "current": current})
+        items.append({"label": label, "url": url, "current": current, "prefix": prefix or ""})
+    # One current item: the longest prefix (/aides/ou-minstaller/ is not "Trouver une aide").
+    longest = max((item["prefix"] for item in items if item["current"]), key=len, default="")
+    for item in items:
+        item["current"] = item["current"] and item["prefix"] == longest
     return items
 
 

@@ -178,6 +178,40 @@ def choropleth(fmap, url: str, values: dict[str, tuple[str, str]], name: str) ->
     remote_layer(fmap, url, style=CHOROPLETH_STYLE, tooltip=[("", "texte")], join=join, name=name)
 
 
+def choropleth_features(shapes: dict[str, dict], rows) -> list[dict]:
+    """Features of `choropleth_inline` from (code, couleur, texte) rows; codes without
+    outline skipped."""
+    return [
+        {
+            "type": "Feature",
+            "id": code,
+            "geometry": shapes[code],
+            "properties": {"couleur": couleur, "texte": texte},
+        }
+        for code, couleur, texte in rows
+        if code in shapes
+    ]
+
+
+def choropleth_inline(fmap, features: list[dict], name: str, style: dict | None = None) -> None:
+    """Areas carried by the page (« Où m'installer ? », one shape per answer) filled
+    with `properties.couleur`, a tooltip with `properties.texte`; `style` for their
+    outlines (thin for thousands of communes)."""
+    if not features:
+        return
+    filled = [
+        {**f, "properties": {**f["properties"], "style": {"fillColor": f["properties"]["couleur"]}}}
+        for f in features
+    ]
+    geojson_layer(
+        fmap,
+        {"type": "FeatureCollection", "features": filled},
+        style=style or CHOROPLETH_STYLE,
+        tooltip=[("", "texte")],
+        name=name,
+    )
+
+
 def outline_collection(geometries: dict[str, dict], names: dict[str, str]) -> dict:
     """A FeatureCollection of outlines by code (the feature's id), named by `names`."""
     features = [

@@ -27,6 +27,7 @@ PAGES = [
     ("page d'une commune", "territoires:commune", ""),
     ("zonages", "zonages:index", "?profession=medecin-generaliste&departement=93"),
     ("données ouvertes", "portal:donnees", ""),
+    ("où m'installer", "aides:ou_minstaller", "?profession=masseur-kinesitherapeute&region=44"),
     ("documentation de l'API", "portal:donnees_api", ""),
     ("intégrer la recherche", "aides:integrer", "?departement=93"),
     (

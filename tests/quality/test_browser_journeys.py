@@ -57,6 +57,37 @@ def test_a_professional_finds_the_aids_of_a_commune_and_opens_one(visit):
     visit.step("fiche de l'aide")
 
 
+def test_a_student_explores_where_to_settle_as_a_kine_in_grand_est_then_opens_the_finder(visit):
+    page = visit.page
+    visit.goto("/")
+    page.get_by_role("navigation", name="Menu principal").get_by_role(
+        "link", name="Où m'installer ?"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Où m'installer ?")
+    page.get_by_label("Profession").select_option("masseur-kinesitherapeute")
+    page.get_by_label("Région").select_option("44")
+    page.get_by_label("Trier par").select_option("aides")
+    visit.step("critères")
+    page.get_by_role("button", name="Afficher les communes").click()
+
+    expect(page.locator("#titre-resultats")).to_contain_text("Grand Est")
+    expect(page.locator(".leaflet-container").first).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator("path.leaflet-interactive").first).to_be_attached(timeout=TIMEOUT)
+    assert "region=44" in page.url and "profession=masseur-kinesitherapeute" in page.url
+    visit.step("carte et tableau")
+
+    first = page.locator("#table-communes tbody tr").first
+    commune = first.locator("th").inner_text()  # "Nom (code)"
+    count = int(re.match(r"\d+", first.locator("td").first.inner_text()).group(0))
+    assert count > 0, "la commune en tête du tri par nombre d'aides en a au moins une"
+    first.get_by_role("link", name=re.compile("Voir les aides")).click()
+
+    title = page.locator("#titre-resultats")
+    expect(title).to_contain_text(f"{count} aide")
+    expect(title).to_contain_text("à " + commune.rsplit(" (", 1)[0])
+    visit.step("recherche pour la commune")
+
+
 def test_the_public_reads_the_regional_map_then_a_departement_and_its_table(visit):
     page = visit.page
     visit.goto("/")
