@@ -18,7 +18,6 @@ unless the peer is one of TRUSTED_PROXIES: then X-Forwarded-For is read from the
 skipping trusted proxies, up to the first address no trusted proxy vouches for.
 """
 
-import ipaddress
 import math
 import threading
 import unicodedata
@@ -33,7 +32,8 @@ from django.db import connections, router, transaction
 from django.shortcuts import render
 from django.utils import timezone
 
-UNKNOWN_ADDRESS = "0.0.0.0"
+from portal.lib.clients import client_ip  # noqa: F401 (AXES_CLIENT_IP_CALLABLE)
+
 # Account rows ignore the user agent (the client's word); the address row is told apart by it.
 ACCOUNT_USER_AGENT = ""
 ADDRESS_ROW = {"username": "", "user_agent": "(toutes les tentatives de l'adresse)"}
@@ -49,39 +49,6 @@ def normalize_username(request, credentials=None) -> str:
         raw = getattr(request, "POST", {}).get("username")
     text = unicodedata.normalize("NFKC", str(raw or "")).strip()
     return unicodedata.normalize("NFKC", text.casefold())[:150]
-
-
-def _address(value: str | None):
-    try:
-        return ipaddress.ip_address((value or "").strip())
-    except ValueError:
-        return None
-
-
-def _trusted(address, networks) -> bool:
-    return any(address in network for network in networks)
-
-
-def client_ip(request) -> str:
-    """The client address: X-Forwarded-For only as far as trusted proxies vouch for it."""
-    peer = _address(request.META.get("REMOTE_ADDR"))
-    if peer is None:
-        return UNKNOWN_ADDRESS
-    networks = [
-        ipaddress.ip_network(entry, strict=False)
-        for entry in getattr(settings, "TRUSTED_PROXIES", ())
-    ]
-    address = peer
-    if _trusted(peer, networks):
-        hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-        for hop in reversed(hops):
-            found = _address(hop)
-            if found is None:  # malformed: keep the last address a trusted proxy gave
-                break
-            address = found
-            if not _trusted(found, networks):
-                break
-    return str(address)
 
 
 class LoginThrottleBackend(AxesStandaloneBackend):
