@@ -4,12 +4,31 @@ Django's SMTP backend and the tests read what the server received."""
 import email
 import email.policy
 import html
+import io
 import logging
+import re
 import socket
 from urllib.parse import urlsplit
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.core.management import call_command
+from django.urls import reverse
+
+from tests.factories import AideFactory
+
+SEARCH = {"commune": "93066", "profession": "medecin-generaliste"}
+
+
+@pytest.fixture
+def aide_zip(zip_saint_denis):
+    """An aid for GPs in ZIP: Saint-Denis (93066) is in ZIP (zip_saint_denis)."""
+    return AideFactory(
+        slug="aide-zip",
+        nom="Aide aux médecins en ZIP",
+        professions=["medecin-generaliste"],
+        conditions=[("medecin-generaliste", "zip")],
+    )
 
 
 class Inbox:
@@ -76,3 +95,40 @@ def page(response) -> str:
 def unsubscribe_header(message) -> str:
     """The List-Unsubscribe link (the header may be folded over lines)."""
     return "".join(message["List-Unsubscribe"].split()).strip("<>")
+
+
+def send_digests() -> str:
+    out = io.StringIO()
+    call_command("send_alert_digests", stdout=out)
+    return out.getvalue()
+
+
+def subscribe(client, smtp, address="medecin@example.test", search=SEARCH):
+    """« Me prévenir » from the finder's answer, as a visitor does it; the message received."""
+    finder = client.get(reverse("aides:finder"), search).content.decode()
+    href = re.search(r'href="(/alertes/creer/[^"]*)"', finder).group(1).replace("&amp;", "&")
+    form = client.get(href)
+    assert form.status_code == 200
+    recherche = re.search(r'name="recherche" value="([^"]*)"', form.content.decode()).group(1)
+    response = client.post(
+        reverse("alertes:creer"), {"email": address, "recherche": html.unescape(recherche)}
+    )
+    assert response.status_code == 200
+    assert "Vérifiez votre messagerie" in page(response)
+    (message,) = smtp.take()
+    return message
+
+
+def confirm(client, message) -> None:
+    client.post(path_of(link_after(text_of(message), "Pour la confirmer")))
+
+
+def same_page(first, second) -> bool:
+    """The two answers are the same page, apart from the per-request nonce and the random
+    ids the DSFR breadcrumb gets."""
+
+    def stable(response):
+        text = re.sub(r'nonce="[^"]*"', "", response.content.decode())
+        return re.sub(r"breadcrumb-[a-z]+", "breadcrumb", text)
+
+    return first.status_code == second.status_code and stable(first) == stable(second)

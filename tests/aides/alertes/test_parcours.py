@@ -1,56 +1,24 @@
 """The whole journey through a real SMTP server: subscribe, confirm, a newly published aid
 is sent in the weekly digest, one-click unsubscribe, and nothing sent afterwards."""
 
-import re
-
 import pytest
-from django.core.management import call_command
 from django.test import Client
-from django.urls import reverse
 
 from aides.alertes.models import Alerte
 from tests.aides.alertes.conftest import (
+    confirm,
     html_of,
     link_after,
     page,
     path_of,
+    send_digests,
+    subscribe,
     text_of,
     unsubscribe_header,
 )
 from tests.factories import AideFactory
 
 pytestmark = pytest.mark.django_db
-SEARCH = {"commune": "93066", "profession": "medecin-generaliste"}
-
-
-@pytest.fixture
-def aide_zip(zip_saint_denis):
-    return AideFactory(
-        slug="aide-zip",
-        nom="Aide aux médecins en ZIP",
-        professions=["medecin-generaliste"],
-        conditions=[("medecin-generaliste", "zip")],
-    )
-
-
-def _digest():
-    call_command("send_alert_digests", stdout=open("/dev/null", "w"))  # noqa: SIM115
-
-
-def subscribe(client, smtp, address="medecin@example.test"):
-    finder = client.get(reverse("aides:finder"), SEARCH).content.decode()
-    href = re.search(r'href="(/alertes/creer/[^"]*)"', finder).group(1).replace("&amp;", "&")
-    form = client.get(href)
-    assert form.status_code == 200
-    assert "Médecin généraliste à Saint-Denis (93066)" in page(form)
-    recherche = re.search(r'name="recherche" value="([^"]*)"', form.content.decode()).group(1)
-    response = client.post(
-        reverse("alertes:creer"), {"email": address, "recherche": recherche.replace("&amp;", "&")}
-    )
-    assert response.status_code == 200
-    assert "Vérifiez votre messagerie" in page(response)
-    (message,) = smtp.take()
-    return message
 
 
 def test_subscribe_confirm_digest_unsubscribe(client, smtp, aide_zip):
@@ -68,7 +36,7 @@ def test_subscribe_confirm_digest_unsubscribe(client, smtp, aide_zip):
     assert Alerte.objects.get().etat == Alerte.Etat.EN_ATTENTE
 
     # Nothing is sent to an unconfirmed address.
-    _digest()
+    send_digests()
     assert smtp.take() == []
 
     assert "Confirmer l'alerte" in page(client.get(path_of(confirmer)))
@@ -77,13 +45,13 @@ def test_subscribe_confirm_digest_unsubscribe(client, smtp, aide_zip):
     assert Alerte.objects.get().etat == Alerte.Etat.CONFIRMEE
 
     # Nothing changed since the confirmation: no message.
-    _digest()
+    send_digests()
     assert smtp.take() == []
 
     # An agent publishes a new aid for that place.
     brouillon.statut = "publiee"
     brouillon.save()
-    _digest()
+    send_digests()
     (digest,) = smtp.take()
     assert " ".join(digest["Subject"].split()) == (
         "Du nouveau pour votre alerte : Médecin généraliste à Saint-Denis (93066)"
@@ -109,7 +77,7 @@ def test_subscribe_confirm_digest_unsubscribe(client, smtp, aide_zip):
         slug="encore", nom="Encore une aide", professions=["medecin-generaliste"],
         conditions=[("medecin-generaliste", "zip")],
     )  # fmt: skip
-    _digest()
+    send_digests()
     assert smtp.take() == []
 
 
@@ -128,13 +96,12 @@ def test_a_closing_aid_is_announced_once(client, smtp, aide_zip):
 
     from django.utils import timezone
 
-    confirmation = subscribe(client, smtp)
-    client.post(path_of(link_after(text_of(confirmation), "Pour la confirmer")))
+    confirm(client, subscribe(client, smtp))
     aide_zip.date_cloture = timezone.localdate() + timedelta(days=20)
     aide_zip.save()
-    _digest()
+    send_digests()
     (digest,) = smtp.take()
     assert "Aides qui ferment dans les 30 jours" in text_of(digest)
     assert "Aide aux médecins en ZIP : close après le" in text_of(digest)
-    _digest()
+    send_digests()
     assert smtp.take() == []
