@@ -27,10 +27,15 @@ def url(alerte: Alerte, purpose: str) -> str:
     return absolute(reverse(f"alertes:{purpose}", args=[signed]))
 
 
-def alerte(signed: str, purpose: str, max_age=None) -> Alerte | None:
-    """The alert a link names, or None (altered, of another purpose, too old, deleted)."""
+def jeton(signed: str, purpose: str, max_age=None) -> str | None:
+    """The token a link carries, or None (altered, of another purpose, too old)."""
     try:
-        jeton = _signer(purpose).unsign(signed, max_age=max_age)
+        return _signer(purpose).unsign(signed, max_age=max_age)
     except signing.BadSignature:
         return None
-    return Alerte.objects.filter(jeton=jeton).first()
+
+
+def alerte(signed: str, purpose: str, max_age=None) -> Alerte | None:
+    """The alert a link names, or None (not a valid link, or the alert is deleted)."""
+    found = jeton(signed, purpose, max_age)
+    return Alerte.objects.filter(jeton=found).first() if found is not None else None

@@ -146,8 +146,10 @@ DESABONNE = ["Vous ne recevrez plus de courriel pour cette alerte. L'adresse a �
 @csrf_exempt  # RFC 8058: mail clients POST "List-Unsubscribe=One-Click" without a token
 @require_http_methods(["GET", "POST"])
 def desabonner(request, signed):
+    if liens.jeton(signed, liens.DESABONNER) is None:
+        return _lien_invalide(request)
     alerte = liens.alerte(signed, liens.DESABONNER)
-    if request.method == "POST":
+    if request.method == "POST":  # twice: the same answer (the alert is already gone)
         if alerte is not None:
             alerte.delete()
         return _page(request, "Désabonnement effectué", DESABONNE)
@@ -202,6 +204,8 @@ def supprimer(request):
 @require_http_methods(["GET", "POST"])
 def supprimer_confirmer(request, signed):
     max_age = liens.SUPPRESSION_VALIDITE.total_seconds()
+    if liens.jeton(signed, liens.SUPPRIMER, max_age=max_age) is None:
+        return _lien_invalide(request)
     alerte = liens.alerte(signed, liens.SUPPRIMER, max_age=max_age)
     if request.method == "POST":
         if alerte is not None:

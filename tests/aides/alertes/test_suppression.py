@@ -59,7 +59,7 @@ def test_an_altered_link_deletes_nothing(client, smtp, aide_zip):
     lien = unsubscribe_header(smtp.take()[0])
     altered = path_of(lien)[:-3] + "xx/"
     assert client.get(altered).status_code == 404
-    client.post(altered)
+    assert client.post(altered).status_code == 404
     assert Alerte.objects.count() == 1
 
 
