@@ -28,6 +28,10 @@ PAGES = [
     ("zonages", "zonages:index", "?profession=medecin-generaliste&departement=93"),
     ("données ouvertes", "portal:donnees", ""),
     ("documentation de l'API", "portal:donnees_api", ""),
+    ("me prévenir (alerte)", "alertes:creer", "?commune=93066&profession=medecin-generaliste"),
+    ("confirmer une alerte", "alertes:confirmer", ""),
+    ("se désabonner d'une alerte", "alertes:desabonner", ""),
+    ("supprimer mes alertes", "alertes:suppression", ""),
 ]
 ROUTES = {name: route for route, name in public_routes()}
 
