@@ -21,7 +21,7 @@ def one_line(text: str) -> str:
 
 
 def send(to: str, subject: str, template: str, context: dict, desabonner: str) -> None:
-    context = {**context, "desabonner": desabonner, "site": liens.absolute("/")}
+    context = {**context, "desabonner": desabonner}
     message = EmailMultiAlternatives(
         subject=one_line(subject),
         body=render_to_string(f"{TEMPLATES}{template}.txt", context),

@@ -59,3 +59,8 @@ def test_asking_again_for_a_pending_alert_sends_the_link_again(client, smtp, aid
     subscribe(client, smtp, "Medecin@Example.test")
     subscribe(client, smtp, "medecin@example.test ")
     assert Alerte.objects.get().email == "medecin@example.test"
+
+
+def test_without_a_place_the_form_says_to_choose_one_first(client):
+    text = page(client.get(URL + "?profession=infirmier"))
+    assert "Cette recherche n'indique pas de commune connue" in text
