@@ -331,3 +331,7 @@ class ConditionZonage(models.Model):
     @property
     def codes(self) -> list[str]:
         return [c.strip() for c in self.categories.split(",") if c.strip()]
+
+
+# Alerts live in their subpackage; imported here so that the app registers them.
+from aides.alertes.models import Alerte  # noqa: E402, F401

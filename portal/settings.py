@@ -296,3 +296,26 @@ AXES_LOCKOUT_CALLABLE = "portal.login_throttle.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True  # no log of agents' logins kept without a retention rule
 # Reverse proxies whose X-Forwarded-For is believed (addresses or networks); none by default.
 TRUSTED_PROXIES = env_list("PORTAL_TRUSTED_PROXIES", "")
+
+# E-mail (alerts, aides/alertes): SMTP configured by the environment; console in development.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "Portail de l'accès aux soins <ne-pas-repondre@localhost>"
+)
+# Absolute links of the messages (no request when the digests are sent).
+PORTAL_SITE_URL = os.environ.get("PORTAL_SITE_URL", "http://localhost:8000")
+# Alert requests per e-mail address and per client address, within one window (seconds).
+ALERTES_LIMITE_PAR_ADRESSE = int(os.environ.get("PORTAL_ALERTES_LIMITE_PAR_ADRESSE", "3"))
+ALERTES_LIMITE_PAR_IP = int(os.environ.get("PORTAL_ALERTES_LIMITE_PAR_IP", "20"))
+ALERTES_LIMITE_FENETRE = int(os.environ.get("PORTAL_ALERTES_LIMITE_FENETRE", "3600"))

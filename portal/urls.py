@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("territoires.urls")),
     path("", include("territoires.zonages.urls")),
     path("", include("aides.urls")),
+    path("", include("aides.alertes.urls")),
     path("", include("structures.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -76,7 +76,22 @@ def _values_from_db() -> dict[str, list[str]]:
             found = list(manager.exclude(**{f.name: ""}).values_list(f.name, flat=True)[:4])
             key = f"{model._meta.model_name}.{f.name}"
             values[key] = [str(v) for v in found]
+    values["alerte.signed"] = _alert_links()
     return values
+
+
+def _alert_links() -> list[str]:
+    """The signed values of the alert links (confirm, unsubscribe, delete), of an alert made
+    for the discovery (in the rolled-back transaction of the demo data)."""
+    from aides.alertes import liens
+    from aides.alertes.models import Alerte
+
+    alerte, _ = Alerte.objects.get_or_create(
+        email="decouverte@example.test", recherche="commune=93066",
+        defaults={"libelle": "Toutes professions à Saint-Denis (93066)"},
+    )  # fmt: skip
+    purposes = (liens.CONFIRMER, liens.DESABONNER, liens.SUPPRIMER)
+    return [liens.url(alerte, purpose).rstrip("/").rsplit("/", 1)[1] for purpose in purposes]
 
 
 def _choice_values() -> list[str]:

@@ -36,6 +36,10 @@ PAGES = [
         "?commune=93066&profession=medecin-generaliste",
     ),
     ("liste par courriel", "aides:resultats_courriel", "?commune=93066"),
+    ("me prévenir (alerte)", "alertes:creer", "?commune=93066&profession=medecin-generaliste"),
+    ("confirmer une alerte", "alertes:confirmer", ""),
+    ("se désabonner d'une alerte", "alertes:desabonner", ""),
+    ("supprimer mes alertes", "alertes:suppression", ""),
 ]
 ROUTES = {name: route for route, name in public_routes()}
 
