@@ -70,6 +70,16 @@ TARGETS = [
     ),
     ("api-lieu", "API lieu (point à Saint-Denis)", "/api/v1/lieu?lat=48.9362&lon=2.3574"),
     ("api-statistiques", "API statistiques", "/api/v1/statistiques"),
+    (
+        "installation",
+        "Où m'installer ? (kinés, Grand Est)",
+        "/aides/ou-minstaller/?profession=masseur-kinesitherapeute&region=44",
+    ),
+    (
+        "installation-france",
+        "Où m'installer ? (kinés, France)",
+        "/aides/ou-minstaller/?profession=masseur-kinesitherapeute",
+    ),
 ]
 DATA_STEPS = [
     # setup_demo: migrations, COG, contours, QPV, the real zonings (PORTAL_ZONAGES_DATA_DIR),

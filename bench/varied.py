@@ -12,6 +12,7 @@ Populations (distinct URLs a page can be asked for; the list is a seeded sample 
 - lieu API: random points inside the communes whose outline is loaded;
 - département map: every département × (no filter, one kind, one status, a first year, a
   kind and a status) — the map's filters;
+- « Où m'installer ? »: every profession × (France, every région, every département);
 - bilan and statistics API: every région (and « all »), every département when the page
   offers a `departement` filter; these pages have no other filter, so the list is short and
   is walked whole, again and again (the report says how many distinct URLs there were).
@@ -133,6 +134,15 @@ def population(name: str, material: dict, offers: set[str] = frozenset()) -> lis
     if name in ("bilan", "api-statistiques"):
         base = "/bilan/" if name == "bilan" else "/api/v1/statistiques"
         return [_path(base, place) for place in _places(material, offers)]
+    if name in ("installation", "installation-france"):
+        # Every profession × (France, each région, each département).
+        places = [{}] + [{"region": code} for code in material["regions"]]
+        places += [{"departement": code} for code in material["departements"]]
+        return [
+            _path("/aides/ou-minstaller/", {"profession": profession, **place})
+            for profession in material["professions"]
+            for place in places
+        ]
     if name == "plafond":
         return ["/sante"]
     raise ValueError(f"page inconnue : {name}")

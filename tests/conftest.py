@@ -19,8 +19,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("import_contours_local", stdout=io.StringIO())
 
 
+def _uses_database(request) -> bool:
+    names = set(request.fixturenames)
+    return bool(names & {"db", "transactional_db", "live_server"}) or bool(
+        request.node.get_closest_marker("django_db")
+    )
+
+
 @pytest.fixture(autouse=True)
-def _locator_on_reference_data(django_db_setup, django_db_blocker, settings):
+def _locator_on_reference_data(request, django_db_blocker, settings):
     """The locator's index (≈ 1 s to build) is built once and kept across tests.
 
     A test that changes contours drops it (signals); it is dropped again after that test and
@@ -30,6 +37,10 @@ def _locator_on_reference_data(django_db_setup, django_db_blocker, settings):
     from territoires import locator
 
     settings.LOCATOR_RECHECK_SECONDS = None
+    if not _uses_database(request):  # pure tests (bench lists…): no database to read
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
     if not locator.is_built():
         with django_db_blocker.unblock():
             locator.warm()

@@ -37,6 +37,13 @@ def test_departement_map_list_combines_every_departement_with_the_map_filters():
     assert "/carte/67/" in paths
 
 
+def test_installation_list_asks_every_profession_in_every_territory():
+    paths = varied.population("installation", MATERIAL)
+    assert len(paths) == len(set(paths)) == 4 * (1 + 2 + 3)  # France, 2 régions, 3 départements
+    assert "/aides/ou-minstaller/?profession=sage-femme&departement=93" in paths
+    assert "/aides/ou-minstaller/?profession=infirmier" in paths
+
+
 def test_bilan_list_follows_the_filters_the_page_offers():
     assert sorted(varied.population("bilan", MATERIAL, {"region"})) == [
         "/bilan/?region=",
