@@ -220,7 +220,10 @@ def gzipped(body: bytes) -> int:
     return len(gzip.compress(body, compresslevel=6))
 
 
-LAYER_URL = re.compile(r"""["']((?:https?:)?[^"'\s<>]*?\.geojson(?:\?[^"'\s<>]*)?)["']""")
+# The map's layers (/carte/couches/…), not the page's download links (/donnees/…).
+LAYER_URL = re.compile(
+    r"""["']((?:https?:)?[^"'\s<>]*?/couches/[^"'\s<>]*?\.geojson(?:\?[^"'\s<>]*)?)["']"""
+)
 
 
 def weights(port: int, path: str, body: bytes) -> dict:
