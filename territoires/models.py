@@ -4,10 +4,13 @@ Codes are the official natural keys (INSEE code, SIREN for EPCI, ANCT code for Q
 they are what imports match on and what URLs and the API expose.
 """
 
+import functools
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from simple_history.models import HistoricalRecords
 
 from territoires.text import normalize_name
@@ -392,7 +395,15 @@ class Zonage(models.Model):
 def act_reference(kind, editeur, date_acte, date_export) -> str:
     """Shared by `Zonage.reference` and the lookup's matches (which carry no instance).
 
-    "ARS Île-de-France — CartoSanté" is the publisher and the platform it went through:
+    Remembered per process and language: a région's or France's answers cite the same few
+    hundred acts hundreds of thousands of times (« Où m'installer ? »).
+    """
+    return _act_reference(kind, editeur, date_acte, date_export, get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _act_reference(kind, editeur, date_acte, date_export, _language) -> str:
+    """ "ARS Île-de-France — CartoSanté" is the publisher and the platform it went through:
     "arrêté ARS Île-de-France du 30 mars 2022, via CartoSanté". QPV come from a décret, the
     rural lists from a classement: only ARS zonings are arrêtés. No parentheses: answers
     quote the reference inside their own.
