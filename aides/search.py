@@ -121,7 +121,8 @@ def cached_verdicts(search: FinderSearch, lieu: Lieu, zones) -> list[Eligibilite
     sentences; a miss judges the catalogue as `verdicts` does (6 queries).
     """
     version = dataversion.current()
-    key = verdicts_key(search, signature(lieu, zones, version), version)
+    profession = search.cleaned.get("profession") or None
+    key = verdicts_key(search, signature(lieu, zones, version, profession), version)
     rows = cache.get(key)
     if rows is None:
         profession, etape = search.cleaned.get("profession"), search.cleaned.get("etape")
@@ -154,14 +155,20 @@ def cache_verdicts(key: str, found: list[Eligibilite], tri: str) -> list[Verdict
     return rows
 
 
-def signature(lieu: Lieu, zones, version: str) -> tuple:
+def signature(lieu: Lieu, zones, version: str, profession=None) -> tuple:
     """What the verdicts read of the place: its zones on the date (id, over part of it or
-    not), its région and département (aid territories, acts in force, doctors' zones that
-    may differ at the address), whether it is an arrondissement or a point, and which of the
-    communes some aid lists it is. Not its name (see `_anonymous`)."""
+    not; for a profession searched, only the zones of no profession or of that one, the
+    only ones its verdicts read), its région and département (aid territories, acts in
+    force, doctors' zones that may differ at the address), whether it is an arrondissement
+    or a point, and which of the communes some aid lists it is. Not its name (see
+    `_anonymous`)."""
     if not lieu.connu:
         return ("sans lieu",)
-    matches = tuple((zone.zone_id, zone.partiel) for zone in zones)
+    matches = tuple(
+        (zone.zone_id, zone.partiel)
+        for zone in zones
+        if not (profession and zone.profession and zone.profession != profession)
+    )
     commune = lieu.commune
     if commune is None:
         return ("point hors commune", matches)

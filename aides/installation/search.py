@@ -120,7 +120,8 @@ def _compute(search: FinderSearch, version: str, region, departement) -> Install
         place = _Place(*row)
         lieu = Lieu(commune=place)
         zones = zones_at(commune=place.code, date=date)  # as `zones_here` for a commune
-        group = groups.setdefault(signature(lieu, zones, version), (lieu, zones, []))
+        place_key = signature(lieu, zones, version, profession)
+        group = groups.setdefault(place_key, (lieu, zones, []))
         group[2].append(place)
     # One commune of each group, with what the sentences read (département, région…).
     judged = Commune.objects.with_refs().in_bulk(

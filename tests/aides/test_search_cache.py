@@ -159,3 +159,28 @@ def _bulk_aides(n, start=0):
         [ConditionZonage(aide=a, profession=MEDECIN, categories="zip") for a in found]
     )
     bump()  # bulk writes send no signal
+
+
+def test_zones_of_another_profession_do_not_split_a_search_for_one(
+    client, zip_93, computations, commit
+):
+    # Aubervilliers alone is in a nurses' zone: doctors' verdicts there read nothing of it.
+    nurses = ZonageFactory(profession=Profession.INFIRMIER, titre="Arrêté ARS infirmiers")
+    ZoneFactory(
+        categorie=CategorieZoneFactory(
+            zonage=nurses, code="tres-sous-dotee", libelle="Très sous-dotée"
+        ),
+        communes=["93001"],
+    )
+    commit()
+    first, second = api(client, "93066"), api(client, "93001")
+    assert len(computations) == 1
+    assert (
+        [r["slug"] for r in first["results"]]
+        == [r["slug"] for r in second["results"]]
+        == ["aide-zip"]
+    )
+    # Without a profession, the nurses' zone may matter: Aubervilliers is judged apart.
+    for commune in ("93066", "93001"):
+        assert client.get(API, {"commune": commune}).status_code == 200
+    assert len(computations) == 3
