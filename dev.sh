@@ -58,6 +58,11 @@ ensure_chromium() {
   if [ ! -x "${PORTAL_CHROMIUM:-/usr/bin/chromium}" ]; then apt_install chromium; fi
 }
 
+# tests/quality/test_deploy.py checks the nginx site of deploy/ with `nginx -t`.
+ensure_nginx() {
+  if [ ! -x "${PORTAL_NGINX:-/usr/sbin/nginx}" ]; then apt_install nginx; fi
+}
+
 cmd=${1:-}
 shift || true
 case "$cmd" in
@@ -70,6 +75,7 @@ case "$cmd" in
   test)
     setup
     ensure_chromium
+    ensure_nginx
     echo "==> ruff"
     "$VENV/bin/ruff" check .
     "$VENV/bin/ruff" format --check .

@@ -207,10 +207,10 @@ def choose_cache(args) -> tuple[str, subprocess.Popen | None]:
 HEADERS = {"X-Forwarded-Proto": "https", "Accept": "text/html,application/json"}
 
 
-def fetch(port: int, path: str) -> tuple[int, bytes]:
+def fetch(port: int, path: str, timeout: float = 60) -> tuple[int, bytes]:
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=HEADERS)
     try:
-        with urllib.request.urlopen(request, timeout=60) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, b""

@@ -20,6 +20,14 @@ CROSS_ORIGIN_STATIC = ("aides/integrer/partenaire.",)
 NUL_MESSAGE = "Requête invalide : l'adresse contient un caractère nul."
 
 
+def max_request_bytes() -> int:
+    """The largest request body accepted: an import file plus room for the multipart envelope.
+
+    The reverse proxy's limit (client_max_body_size in deploy/nginx/portail.conf) is the same.
+    """
+    return settings.IMPORT_MAX_FILE_SIZE + 1024 * 1024
+
+
 class RequestSizeLimitMiddleware:
     """413 before Django reads a body larger than any import we accept (IMPORT_MAX_FILE_SIZE)."""
 
@@ -27,7 +35,7 @@ class RequestSizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        limit = settings.IMPORT_MAX_FILE_SIZE + 1024 * 1024  # room for the multipart envelope
+        limit = max_request_bytes()
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
