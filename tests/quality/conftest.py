@@ -206,7 +206,9 @@ def _is_local(url: str) -> bool:
 def visit(request, browser, live_url):
     """A fresh browser context on the live server; fails on CSP violations, JS errors, 5xx."""
     context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
+    # Generous: a cold « Où m'installer ? » for a région is computed on the first visit, and
+    # CI runs two suites on 2 cores.
+    context.set_default_timeout(30_000)
     page = context.new_page()
     v = Visit(page, live_url)
 
