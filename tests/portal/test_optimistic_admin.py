@@ -12,7 +12,14 @@ from django.urls import reverse
 
 from aides.models import Aide
 from structures.models import Structure
-from tests.factories import PASSWORD, AgentFactory, AideFactory, StructureFactory
+from tests.factories import (
+    PASSWORD,
+    AgentFactory,
+    AideFactory,
+    ProfessionnelFactory,
+    StructureFactory,
+    ZonageFactory,
+)
 from tests.form_values import as_post_data, rendered_form
 
 pytestmark = pytest.mark.django_db
@@ -161,6 +168,49 @@ def test_an_aid_edited_twice_keeps_the_first_save():
     assert "Description courte : « Résumé corrigé. » dans la base maintenant" in page
     assert "« Résumé d&#x27;origine. » quand vous avez ouvert la page" in page
     assert Aide.objects.get(pk=aide.pk).nom == "Aide à l'installation"
+
+
+@pytest.mark.parametrize("factory", [ProfessionnelFactory, ZonageFactory])
+def test_professionals_and_zonings_keep_the_first_save_too(two_agents, factory):
+    alice, bruno = two_agents
+    if factory is ZonageFactory:
+        alice.force_login(AgentFactory(username="zonages", is_superuser=True))
+        bruno.force_login(AgentFactory(username="zonages-bis", is_superuser=True))
+        obj, field, label = factory(profession="infirmier"), "titre", "Titre de l&#x27;acte"
+    else:
+        obj, field, label = factory(nom="Dr Martin"), "nom", "Nom et prénom"
+    before = getattr(obj, field)
+    form_alice, form_bruno = opened(alice, obj), opened(bruno, obj)
+
+    assert save(alice, obj, form_alice, **{field: "Version Alice"}).status_code == 302
+    refused = save(bruno, obj, form_bruno, **{field: "Version Bruno"})
+
+    assert refused.status_code == 200
+    expected = f"{label} : « Version Alice » dans la base maintenant, « {html.escape(before)} »"
+    assert expected in refused.content.decode()
+    obj.refresh_from_db()
+    assert getattr(obj, field) == "Version Alice"
+
+
+def test_reverting_an_old_version_is_refused_when_the_record_changed_meanwhile(
+    two_agents, structure
+):
+    alice, bruno = two_agents
+    structure.nom = "Deuxième nom"
+    structure.save()
+    version = structure.history.earliest()
+    revert = reverse("admin:structures_structure_simple_history", args=[structure.pk, version.pk])
+    pairs, _ = rendered_form(bruno.get(revert).content.decode(), form_id="historicalstructure_form")
+    assert save(alice, structure, opened(alice, structure), nom="Nom d'Alice").status_code == 302
+
+    refused = bruno.post(revert, as_post_data(pairs))
+
+    assert refused.status_code == 200
+    assert "Nom : « Nom d&#x27;Alice » dans la base maintenant, « Deuxième nom »" in (
+        refused.content.decode()
+    )
+    structure.refresh_from_db()
+    assert structure.nom == "Nom d'Alice"
 
 
 def test_the_admins_of_records_with_a_stamp_all_check_it():
