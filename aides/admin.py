@@ -12,7 +12,7 @@ from aides.choices import StatutAide
 from aides.fields import MultiChoiceField
 from aides.forms import ConditionZonageForm
 from aides.models import Aide, Bareme, ConditionZonage, Financeur, PalierBareme
-from portal.lib.admin import GuardedHistoryAdmin, SafeLookupsMixin
+from portal.lib.admin import GuardedHistoryAdmin, OptimisticLockMixin, SafeLookupsMixin
 
 
 class ConditionZonageInline(admin.TabularInline):
@@ -30,7 +30,7 @@ MULTI_CHOICE_FIELDS = {MultiChoiceField: {"widget": forms.CheckboxSelectMultiple
 
 
 @admin.register(Aide)
-class AideAdmin(SafeLookupsMixin, GuardedHistoryAdmin):
+class AideAdmin(OptimisticLockMixin, SafeLookupsMixin, GuardedHistoryAdmin):
     formfield_overrides = {**URL_FIELDS, **MULTI_CHOICE_FIELDS}
     list_display = [
         "nom", "sigle", "statut", "financeurs_list", "date_cloture", "verifie_le",

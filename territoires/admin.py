@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from portal.lib.admin import GuardedHistoryAdmin, SafeLookupsMixin
+from portal.lib.admin import GuardedHistoryAdmin, OptimisticLockMixin, SafeLookupsMixin
 from territoires.models import (
     CategorieZone,
     ClasseEligibilite,
@@ -144,7 +144,7 @@ class ZoneInline(admin.TabularInline):
 
 
 @admin.register(Zonage)
-class ZonageAdmin(SafeLookupsMixin, NotifyMixin, GuardedHistoryAdmin):
+class ZonageAdmin(OptimisticLockMixin, SafeLookupsMixin, NotifyMixin, GuardedHistoryAdmin):
     list_display = (
         "titre",
         "kind",

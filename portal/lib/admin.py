@@ -1,16 +1,21 @@
 """Admin behaviour every back-office list shares."""
 
+from django import forms
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.admin.views.main import ChangeList
+from django.core import signing
 from django.core.exceptions import (
     EmptyResultSet,
+    FieldDoesNotExist,
     FullResultSet,
     PermissionDenied,
     ValidationError,
 )
+from django.db import router, transaction
 from django.http import Http404
+from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_history_model_for_model
 
@@ -126,3 +131,173 @@ def _disabled(form_class):
 
     ReadOnlyForm.__name__ = form_class.__name__
     return ReadOnlyForm
+
+
+# --- Optimistic check on concurrent edits ------------------------------------------------
+
+STAMP_FIELD_NAME = "jeton_version"
+REFUSAL = (
+    "Cet enregistrement a été modifié par quelqu'un d'autre depuis que vous l'avez ouvert : "
+    "vos modifications n'ont pas été enregistrées. Vérifiez les différences ci-dessous ; "
+    "enregistrez à nouveau pour les remplacer par votre saisie, ou rechargez la page pour "
+    "repartir de la version actuelle."
+)
+MISSING_STAMP = (
+    "Ce formulaire ne dit pas de quelle version de l'enregistrement vous êtes parti "
+    "(jeton de version absent ou altéré) : rien n'a été enregistré. Rechargez la page, "
+    "puis refaites vos modifications."
+)
+_EMPTY = "(vide)"
+_LONGEST = 200
+
+
+class OptimisticLockMixin:
+    """The change form carries the record's modification stamp (`stamp_field`, signed with
+    the values the agent started from) in a hidden field; a save whose stamp is no longer
+    the database's is refused with the French list of what changed meanwhile
+    (« champ : valeur actuelle — valeur de départ »). A POST without a valid stamp is
+    refused too. Inline formsets are not compared (their parent's refusal saves none)."""
+
+    stamp_field = "modifie_le"
+
+    def _stamped(self, obj):
+        names = {f.name for f in self.model._meta.concrete_fields}
+        return obj is not None and obj.pk is not None and self.stamp_field in names
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self._stamped(obj):
+            return fieldsets
+        return [*fieldsets, (None, {"fields": [STAMP_FIELD_NAME], "classes": ["hidden"]})]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if not self._stamped(obj) or kwargs.get("fields", ()) is None:
+            return super().get_form(request, obj, change=change, **kwargs)
+        if "fields" in kwargs:
+            fields = kwargs.pop("fields")
+        else:  # simple-history's revert form names no fields
+            fields = flatten_fieldsets(self.get_fieldsets(request, obj))
+        fields = [name for name in fields if name != STAMP_FIELD_NAME]
+        form = super().get_form(request, obj, change=change, fields=fields, **kwargs)
+        # A revert starts from the current record, not from the old version it shows.
+        current = getattr(request, "_history_current", None) or obj
+        return _stamped_form(form, self.stamp_field, current)
+
+
+def _stamped_form(form_class, stamp_field, current):
+    class StampedForm(form_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields[STAMP_FIELD_NAME] = forms.CharField(
+                required=False, widget=forms.HiddenInput
+            )
+            if not self.is_bound:  # a POST carries its own
+                self.fields[STAMP_FIELD_NAME].initial = _token(self, current, stamp_field)
+
+        def clean(self):
+            cleaned = super().clean()
+            _check_stamp(self, stamp_field, current)
+            return cleaned
+
+    StampedForm.__name__ = form_class.__name__
+    return StampedForm
+
+
+def _salt(obj):
+    return f"portal.optimistic:{obj._meta.label}:{obj.pk}"
+
+
+def _token(form, obj, stamp_field):
+    return signing.dumps(_snapshot(form, obj, stamp_field), salt=_salt(obj), compress=True)
+
+
+def _compared_fields(form, model):
+    fields = {}
+    for name in form.fields:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if field.concrete or field.many_to_many:
+            fields[name] = field
+    return fields
+
+
+def _snapshot(form, obj, stamp_field):
+    values = {name: _value(field, obj) for name, field in _compared_fields(form, type(obj)).items()}
+    return {"stamp": _stamp(obj, stamp_field), "values": values}
+
+
+def _stamp(obj, stamp_field):
+    return obj._meta.get_field(stamp_field).value_to_string(obj)
+
+
+def _value(field, obj):
+    """[raw, shown]: raw compares, shown is what the agent reads (shown is None when raw is
+    also what is shown)."""
+    if field.many_to_many:
+        related = sorted(getattr(obj, field.name).all(), key=lambda o: o.pk)
+        return [[str(o.pk) for o in related], ", ".join(str(o) for o in related)]
+    if field.is_relation:
+        related = getattr(obj, field.name)
+        return [field.value_to_string(obj), "" if related is None else str(related)]
+    value = field.value_from_object(obj)
+    raw = field.value_to_string(obj)
+    if isinstance(value, bool):
+        return [raw, "oui" if value else "non"]
+    if field.flatchoices and not isinstance(value, list | tuple):
+        return [raw, str(dict(field.flatchoices).get(value, raw))]
+    if isinstance(value, list | tuple) and field.flatchoices:
+        labels = dict(field.flatchoices)
+        return [raw, ", ".join(str(labels.get(v, v)) for v in value)]
+    return [raw, None]
+
+
+def _shown(value):
+    raw, shown = value
+    text = raw if shown is None else shown
+    text = "" if text is None else str(text)
+    if not text or text == "None":
+        return _EMPTY
+    return text if len(text) <= _LONGEST else f"{text[:_LONGEST]}…"
+
+
+def _check_stamp(form, stamp_field, current):
+    model = type(current)
+    try:
+        started = signing.loads(form.data.get(STAMP_FIELD_NAME) or "", salt=_salt(current))
+        started_stamp, started_values = started["stamp"], started["values"]
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise ValidationError(MISSING_STAMP, code="jeton_version") from None
+    rows = model._base_manager.filter(pk=current.pk)
+    if not transaction.get_autocommit(router.db_for_write(model)):
+        rows = rows.select_for_update()  # a concurrent save waits for this one to end
+    now = rows.first()
+    if now is None:
+        raise ValidationError(
+            "Cet enregistrement a été supprimé entre-temps : rien n'a été enregistré.",
+            code="supprime",
+        )
+    if _stamp(now, stamp_field) == started_stamp:
+        return
+    errors = [ValidationError(REFUSAL, code="modifie_entre_temps")]
+    for name, field in _compared_fields(form, model).items():
+        before, after = started_values.get(name), _value(field, now)
+        if before is None or before[0] == after[0]:
+            continue
+        errors.append(
+            ValidationError(
+                "%(champ)s : « %(actuelle)s » dans la base maintenant, "
+                "« %(depart)s » quand vous avez ouvert la page.",
+                code="champ_modifie",
+                params={
+                    "champ": capfirst(field.verbose_name),
+                    "actuelle": _shown(after),
+                    "depart": _shown(before),
+                },
+            )
+        )
+    # Resaving, with the differences in sight, is a deliberate choice: it may replace them.
+    form.data = form.data.copy()
+    form.data[STAMP_FIELD_NAME] = _token(form, now, stamp_field)
+    raise ValidationError(errors)

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.urls import path
 from import_export.admin import ImportExportModelAdmin
 
-from portal.lib.admin import GuardedHistoryAdmin, SafeLookupsMixin
+from portal.lib.admin import GuardedHistoryAdmin, OptimisticLockMixin, SafeLookupsMixin
 from portal.lib.spreadsheets import FormulaSafeCSV, FormulaSafeXLSX
 from structures.access import fetch_for_user, perimetre_of
 from structures.admin.autocomplete import (
@@ -24,7 +24,11 @@ from structures.choices import Publication
 
 
 class ScopedAdmin(
-    SafeLookupsMixin, CheckedImportMixin, ImportExportModelAdmin, GuardedHistoryAdmin
+    OptimisticLockMixin,
+    SafeLookupsMixin,
+    CheckedImportMixin,
+    ImportExportModelAdmin,
+    GuardedHistoryAdmin,
 ):
     # Exports neutralise formula-like cells (=, +, -, @) for the agents who open them.
     export_formats = [FormulaSafeCSV, FormulaSafeXLSX]

@@ -8,7 +8,7 @@ from territoires.models import Commune
 from tests.factories import StructureFactory
 
 from .conftest import PASSWORD
-from .test_scope import form_data
+from .test_scope import edit_data
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_an_edit_is_recorded_with_its_author_and_previous_value(client, agent_93, structure_93):
     assert client.login(username=agent_93.username, password=PASSWORD)
     url = reverse("admin:structures_structure_change", args=[structure_93.pk])
-    client.post(url, form_data(structure_93, nom="Nouveau nom", montant_accorde="250000"))
+    client.post(url, edit_data(client, structure_93, nom="Nouveau nom", montant_accorde="250000"))
 
     latest, previous = structure_93.history.all()[:2]
     assert latest.history_user == agent_93

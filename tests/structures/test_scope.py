@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from structures.models import Structure
 
+from ..form_values import rendered_form
 from .conftest import PASSWORD, interior_point
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +42,15 @@ def form_data(structure, **changes):
     return {k: v for k, v in data.items() if v is not None}
 
 
+def edit_data(client, structure, **changes):
+    """form_data with the version stamp the agent's change form carries (the record as
+    the agent opened it: no concurrent edit)."""
+    pairs, _ = rendered_form(
+        client.get(change_url(structure)).content.decode(), form_id="structure_form"
+    )
+    return {**form_data(structure, **changes), "jeton_version": dict(pairs)["jeton_version"]}
+
+
 def login(client, user):
     assert client.login(username=user.username, password=PASSWORD)
     return client
@@ -61,7 +71,7 @@ def test_regional_agent_sees_the_whole_region(client, agent_regional, structure_
 
 def test_owner_edits_its_structure(client, agent_93, structure_93):
     response = login(client, agent_93).post(
-        change_url(structure_93), form_data(structure_93, nom="MSP renommée")
+        change_url(structure_93), edit_data(client, structure_93, nom="MSP renommée")
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     structure_93.refresh_from_db()
@@ -118,9 +128,11 @@ def test_form_refuses_moving_its_structure_to_another_departement(client, agent_
     login(client, agent_93)
     response = client.post(
         change_url(structure_93),
-        form_data(structure_93, commune=paris_15.pk, latitude=lat, longitude=lon),
+        edit_data(client, structure_93, commune=paris_15.pk, latitude=lat, longitude=lon),
     )
     assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "commune" in errors and "__all__" not in errors  # refused for its scope
     structure_93.refresh_from_db()
     assert structure_93.commune.code == "93066"
 
@@ -167,8 +179,8 @@ def test_dashboard_counts_only_the_scope(client, agent_93, structure_93, structu
 def test_point_outside_the_commune_is_an_error_the_agent_sees(client, agent_93, structure_93):
     lat, lon = interior_point("93008")  # Bobigny, while the commune says Saint-Denis
     login(client, agent_93)
-    response = client.post(change_url(structure_93), form_data(structure_93, latitude=lat,
-                                                                longitude=lon))  # fmt: skip
+    data = edit_data(client, structure_93, latitude=lat, longitude=lon)
+    response = client.post(change_url(structure_93), data)
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert "Bobigny" in errors["latitude"][0] and "Saint-Denis" in errors["latitude"][0]
