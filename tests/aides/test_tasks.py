@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.db import DatabaseError
 from django.utils import timezone
 from django_tasks import TaskResultStatus
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from aides import tasks
@@ -220,8 +221,11 @@ def test_follow_up_page_is_for_agents_who_may_see_aids(client):
     assert client.get("/admin/aides/aide/suivi/").status_code == 403
 
 
-def test_scheduled_tasks_go_through_the_database_queue_and_the_worker(settings):
+def test_scheduled_tasks_go_through_the_database_queue_and_the_worker(settings, monkeypatch):
     settings.TASKS = DATABASE
+    # The worker drops connections it deems stale: inside the test's transaction (autocommit
+    # off) that would be the test's own connection on PostgreSQL. Its loop is otherwise real.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     closed = AideFactory(url_officielle="", date_cloture=timezone.localdate() - dt.timedelta(1))
     out = io.StringIO()
 
