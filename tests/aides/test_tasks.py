@@ -231,7 +231,10 @@ def test_scheduled_tasks_go_through_the_database_queue_and_the_worker(settings, 
 
     call_command("schedule_daily_tasks", stdout=out)
 
+    call_command("schedule_daily_tasks", stdout=out)  # the timer fired twice: nothing added
+
     assert out.getvalue().count("mise en file") == 2
+    assert out.getvalue().count("déjà en file") == 2
     assert DBTaskResult.objects.filter(status=TaskResultStatus.READY).count() == 2
     closed.refresh_from_db()
     assert closed.statut == "publiee"  # nothing runs before the worker
