@@ -15,10 +15,13 @@ enqueues them (django-tasks has no scheduler: a systemd timer or cron runs that 
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import logging
 import re
+import socket
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from django.conf import settings
@@ -50,10 +53,39 @@ def liens_de(aide: Aide) -> list[str]:
     return list(dict.fromkeys(url[:500] for url in found))
 
 
+class AdressePrivee(urllib.error.URLError):
+    """An address an agent wrote that points inside the hosting network: never fetched."""
+
+
+def _verifier_hote(url: str) -> None:
+    """Refuse hosts that resolve to a private, loopback or link-local address (an agent's link
+    must not make the worker probe the internal network); settings.LINK_CHECK_PRIVATE_HOSTS
+    allows them (tests, a local demo)."""
+    if settings.LINK_CHECK_PRIVATE_HOSTS:
+        return
+    parts = urllib.parse.urlsplit(url)
+    try:
+        infos = socket.getaddrinfo(parts.hostname or "", parts.port or 443)
+    except (OSError, UnicodeError):
+        return  # unknown host: urlopen says so
+    if any(not ipaddress.ip_address(info[4][0]).is_global for info in infos):
+        raise AdressePrivee("adresse privée")
+
+
+class _Redirections(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        _verifier_hote(newurl)  # each hop, not only the address written
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_opener = urllib.request.build_opener(_Redirections)
+
+
 def _fetch_once(url: str, timeout: float) -> dict:
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        _verifier_hote(url)
+        with _opener.open(request, timeout=timeout) as response:
             code, final = response.status, response.geturl()
     except urllib.error.HTTPError as error:
         code = error.code
@@ -66,6 +98,8 @@ def _fetch_once(url: str, timeout: float) -> dict:
         return {"statut": family, "code_http": code, "url_finale": "", "message": message}
     except TimeoutError:
         return _injoignable(f"Le site n'a pas répondu en {timeout:g} secondes.")
+    except AdressePrivee:
+        return _injoignable("Adresse refusée : elle désigne un réseau privé, pas un site public.")
     except urllib.error.URLError as error:
         if isinstance(error.reason, TimeoutError):
             return _injoignable(f"Le site n'a pas répondu en {timeout:g} secondes.")

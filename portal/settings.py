@@ -275,6 +275,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 LINK_CHECK_TIMEOUT = 10
 LINK_CHECK_TRIES = 3
 LINK_CHECK_RETRY_DELAY = 5
+LINK_CHECK_PRIVATE_HOSTS = False  # links to private or loopback addresses are not fetched
 PORTAL_DATA_VERSION_RECHECK_SECONDS = (
     None if _CACHE_URL else float(os.environ.get("PORTAL_DATA_VERSION_RECHECK_SECONDS", "2"))
 )

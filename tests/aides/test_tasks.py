@@ -82,6 +82,7 @@ def immediate(settings):
     settings.LINK_CHECK_TIMEOUT = 0.5
     settings.LINK_CHECK_TRIES = 2
     settings.LINK_CHECK_RETRY_DELAY = 0
+    settings.LINK_CHECK_PRIVATE_HOSTS = True  # the test site is on 127.0.0.1
 
 
 def _lien(url):
@@ -112,6 +113,16 @@ def test_link_check_records_each_outcome_and_never_unpublishes(site):
     assert f"{base}/autre" not in LienVerifie.objects.values_list("url", flat=True)
     assert site.hits.get("/absente") == 1  # a 404 is final, not retried
     assert set(Aide.objects.values_list("statut", flat=True)) == {"publiee", "brouillon"}
+
+
+def test_links_to_the_internal_network_are_not_fetched(site, settings):
+    settings.LINK_CHECK_PRIVATE_HOSTS = False
+    AideFactory(url_officielle=f"{site.base}/ok")
+    tasks.verifier_liens.enqueue()
+    lien = _lien(f"{site.base}/ok")
+    assert lien.statut == "injoignable"
+    assert "réseau privé" in lien.message
+    assert site.hits == {}
 
 
 def test_a_transient_failure_is_retried(site):
