@@ -255,3 +255,13 @@ def test_scheduled_tasks_go_through_the_database_queue_and_the_worker(settings, 
     }
     closed.refresh_from_db()
     assert closed.statut == "archivee"
+
+
+def test_the_nightly_link_check_leaves_the_public_pages_cached(site):
+    from portal.lib import dataversion
+
+    AideFactory(url_officielle=f"{site.base}/absente")
+    before = dataversion.current()
+    tasks.verifier_liens.enqueue()
+    assert LienVerifie.objects.count() == 1
+    assert dataversion.current() == before  # agents-only results: no public page recomputed
