@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The portal's two entry points on a fresh Debian machine (Python 3.11+, Node/npm, apt):
 #   ./dev.sh run    set up, load the reference and demo data, serve on http://127.0.0.1:8000
+#                   and run the background tasks' worker (manage.py db_worker) beside it
 #   ./dev.sh test   set up, lint (ruff) and run the whole pytest suite
 # Every dependency is installed by this script (pip, npm, apt); a second run is quick.
 set -euo pipefail
@@ -69,8 +70,16 @@ case "$cmd" in
   run)
     setup
     "$PY" manage.py setup_demo
+    # The background tasks' worker (aides/tasks.py) beside the web server. One process
+    # (--no-reload): the trap stops it whatever ends the script (Ctrl+C, an error, runserver
+    # exiting); a background job of a script ignores Ctrl+C, hence the explicit kill.
+    echo "==> Tâches en arrière-plan (manage.py db_worker)"
+    "$PY" manage.py db_worker --no-reload &
+    worker=$!
+    trap 'kill "$worker" 2>/dev/null || true; wait "$worker" 2>/dev/null || true' EXIT
+    trap 'exit 130' INT TERM
     echo "==> Portail sur http://${PORT:-127.0.0.1:8000} (Ctrl+C pour arrêter)"
-    exec "$PY" manage.py runserver "${PORT:-127.0.0.1:8000}"
+    "$PY" manage.py runserver "${PORT:-127.0.0.1:8000}"
     ;;
   test)
     setup

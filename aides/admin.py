@@ -4,14 +4,17 @@ import datetime as dt
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 
 from aides.choices import StatutAide
 from aides.fields import MultiChoiceField
 from aides.forms import ConditionZonageForm
-from aides.models import Aide, Bareme, ConditionZonage, Financeur, PalierBareme
+from aides.models import Aide, Bareme, ConditionZonage, Financeur, LienVerifie, PalierBareme
 from portal.lib.admin import GuardedHistoryAdmin, OptimisticLockMixin, SafeLookupsMixin
 
 
@@ -23,6 +26,7 @@ class ConditionZonageInline(admin.TabularInline):
     verbose_name_plural = "conditions de zonage (il suffit d'en remplir une)"
 
 
+SUIVI_LIMIT = 50  # rows per table of the follow-up page
 URL_FIELDS = {models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}}
 # The admin gives every CharField subclass a text input, which rendered these lists as
 # "['professionnel']" and refused them on save: checkboxes, as the field itself asks.
@@ -95,6 +99,32 @@ class AideAdmin(OptimisticLockMixin, SafeLookupsMixin, GuardedHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("financeurs")
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.suivi_view)
+        return [path("suivi/", view, name="aides_aide_suivi"), *super().get_urls()]
+
+    def suivi_view(self, request):
+        """The aids' follow-up: broken links (daily check) and aids to verify again."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        from aides.tasks import VERIFICATION_MAX_AGE  # tasks import the models
+
+        a_reverifier = Aide.objects.verified_before(timezone.localdate() - VERIFICATION_MAX_AGE)
+        liens = LienVerifie.objects.en_erreur()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Suivi des aides : liens et vérifications",
+            "opts": self.opts,
+            "liens": liens.select_related("aide").order_by("aide__nom", "url")[:SUIVI_LIMIT],
+            "nb_liens": liens.count(),
+            "derniere_verification": LienVerifie.objects.aggregate(d=models.Max("verifie_le"))["d"],
+            "a_reverifier": a_reverifier.order_by(
+                models.F("verifie_le").asc(nulls_first=True), "nom"
+            )[:SUIVI_LIMIT],
+            "nb_a_reverifier": a_reverifier.count(),
+        }
+        return TemplateResponse(request, "admin/aides/suivi.html", context)
 
     @admin.display(description="financeurs")
     def financeurs_list(self, obj):

@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from aides.choices import EtapeProjet, FormeAide, NatureMontant, Public, StatutAide, TypeStructure
 from aides.fields import MultiChoiceField
-from aides.querysets import AideQuerySet
+from aides.querysets import AideQuerySet, LienVerifieQuerySet
 from territoires.models import Commune, Departement, Profession, Region
 
 
@@ -335,3 +335,47 @@ class ConditionZonage(models.Model):
 
 # Alerts live in their subpackage; imported here so that the app registers them.
 from aides.alertes.models import Alerte  # noqa: E402, F401
+
+
+class LienVerifie(models.Model):
+    """The last check of one link of an aid (its official page or a link in "comment la demander").
+
+    Written by the daily task `aides.tasks.verifier_liens`; agents read it on the aids' follow-up
+    page. A broken link never unpublishes an aid by itself: an agent decides.
+    """
+
+    class Statut(models.TextChoices):
+        OK = "ok", "Accessible"
+        REDIRIGE = "redirige", "Accessible après redirection"
+        INTROUVABLE = "4xx", "Page introuvable ou refusée (4xx)"
+        ERREUR_SERVEUR = "5xx", "Erreur du serveur (5xx)"
+        INJOIGNABLE = "injoignable", "Site injoignable ou trop lent"
+
+    aide = models.ForeignKey(
+        Aide, on_delete=models.CASCADE, related_name="liens_verifies", verbose_name="aide"
+    )
+    url = models.URLField("adresse vérifiée", max_length=500)
+    statut = models.CharField("résultat", max_length=12, choices=Statut.choices)
+    code_http = models.PositiveSmallIntegerField("code HTTP", null=True, blank=True)
+    url_finale = models.URLField("adresse finale", max_length=500, blank=True)
+    message = models.CharField("message", max_length=300)
+    verifie_le = models.DateTimeField("vérifié le")
+    dernier_succes_le = models.DateTimeField("dernier succès le", null=True, blank=True)
+
+    objects = LienVerifieQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "lien vérifié"
+        verbose_name_plural = "liens vérifiés"
+        ordering = ["aide__nom", "url"]
+        constraints = [
+            # One row per link of an aid: the daily check updates it (a second run adds nothing).
+            models.UniqueConstraint(fields=["aide", "url"], name="lien_verifie_aide_url_unique"),
+        ]
+        indexes = [
+            # LienVerifie.objects.en_erreur(): the follow-up page's broken links.
+            models.Index(fields=["statut"], name="lien_verifie_statut_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.aide} : {self.url}"

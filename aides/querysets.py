@@ -32,3 +32,19 @@ class AideQuerySet(models.QuerySet):
 
     def for_public(self, public: str):
         return self.filter(publics__contains=MultiChoiceField.lookup_value(public))
+
+    def closed_before(self, date):
+        """Published aids whose closing date has passed on `date`: the daily pass archives them."""
+        return self.filter(statut=StatutAide.PUBLIEE, date_cloture__lt=date)
+
+    def verified_before(self, date):
+        """Aids on the public site whose "vérifié le" is older than `date` (or never set)."""
+        return self.filter(statut=StatutAide.PUBLIEE).filter(
+            Q(verifie_le__isnull=True) | Q(verifie_le__lt=date)
+        )
+
+
+class LienVerifieQuerySet(models.QuerySet):
+    def en_erreur(self):
+        """Links whose last check did not end on a page that answers (2xx)."""
+        return self.exclude(statut="ok")

@@ -16,7 +16,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from portal.lib.dataversion import bump
 
 PUBLIC_APPS = {"structures", "aides", "territoires"}
-NOT_PUBLIC = {"ProfilAgent"}
+NOT_PUBLIC = {"ProfilAgent", "LienVerifie"}  # LienVerifie: agents only (aides/tasks.py)
 
 
 def _is_public(sender) -> bool:

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "csp",  # Content-Security-Policy with a per-request nonce (its system checks)
     "ninja",  # the /api/v1/ API: its Swagger UI templates and static files (portal/api.py)
     "import_export",
+    "django_tasks",  # background tasks (aides/tasks.py), run by manage.py db_worker
+    "django_tasks_db",  # their database backend: the queue is a table
     "portal",
     "territoires",
     "aides",
@@ -265,6 +267,15 @@ def cache_from_url(url: str) -> dict:
 # Answers are never invalidated by timeout: their keys carry the data version token.
 _CACHE_URL = os.environ.get("CACHE_URL", "").strip()
 CACHES = {"default": cache_from_url(_CACHE_URL)}
+
+# Background tasks: queued in the database, run by `manage.py db_worker` (./dev.sh run starts it;
+# in production a systemd unit). Daily tasks are enqueued by `manage.py schedule_daily_tasks`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# The daily link check (aides/tasks.py): seconds per request, tries per link, pause between tries.
+LINK_CHECK_TIMEOUT = 10
+LINK_CHECK_TRIES = 3
+LINK_CHECK_RETRY_DELAY = 5
+LINK_CHECK_PRIVATE_HOSTS = False  # links to private or loopback addresses are not fetched
 PORTAL_DATA_VERSION_RECHECK_SECONDS = (
     None if _CACHE_URL else float(os.environ.get("PORTAL_DATA_VERSION_RECHECK_SECONDS", "2"))
 )
