@@ -1,39 +1,26 @@
-"""The alert messages, through Django's e-mail API (SMTP in production: EMAIL_* settings).
-
-Plain text and HTML rendered by Django templates (the HTML autoescaped: an aid's name is
-text, never markup); subjects on one line; every message carries its one-click
+"""The alert messages (sent by portal.lib.mail): every message carries its one-click
 unsubscribe link (List-Unsubscribe, RFC 8058 List-Unsubscribe-Post).
 """
 
 from __future__ import annotations
 
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
-
 from aides.alertes import liens
 from aides.alertes.models import Alerte
+from portal.lib import mail
 
 TEMPLATES = "aides/alertes/courriels/"
 
 
-def one_line(text: str) -> str:
-    return " ".join(str(text).split())[:200]
-
-
 def send(to: str, subject: str, template: str, context: dict, desabonner: str) -> None:
-    context = {**context, "desabonner": desabonner}
-    message = EmailMultiAlternatives(
-        subject=one_line(subject),
-        body=render_to_string(f"{TEMPLATES}{template}.txt", context),
-        to=[to],
+    mail.send(
+        to, subject, f"{TEMPLATES}{template}.txt", f"{TEMPLATES}{template}.html",
+        {**context, "desabonner": desabonner},
+        subject_max=200,
         headers={
             "List-Unsubscribe": f"<{desabonner}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
-    )
-    html = render_to_string(f"{TEMPLATES}{template}.html", context)
-    message.attach_alternative(html, "text/html")
-    message.send()
+    )  # fmt: skip
 
 
 def confirmation(alerte: Alerte) -> None:

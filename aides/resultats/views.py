@@ -7,10 +7,7 @@ ratelimit). The search is the query string of the form's action: the same answer
 from the finder's cache.
 """
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format
 
@@ -19,6 +16,7 @@ from aides.montants import format_montant
 from aides.resultats.forms import CourrielForm
 from aides.search import run
 from aides.views import place_query
+from portal.lib import mail
 from portal.lib.clients import client_ip
 from portal.lib.ratelimit import Limit, allow
 
@@ -98,14 +96,7 @@ def _send(address: str, liste: dict) -> None:
         f"{liste['nombre']} aide{'s' if liste['nombre'] > 1 else ''} à l'installation "
         f"{liste['ou']}, au {date_format(liste['date'], 'j F Y')}"
     )
-    subject = " ".join(subject.split())[:SUBJECT_MAX]  # no line break reaches the header
-    message = EmailMultiAlternatives(
-        subject,
-        render_to_string("aides/resultats/courriel.txt", context),
-        settings.DEFAULT_FROM_EMAIL,
-        [address],
-    )
-    message.attach_alternative(
-        render_to_string("aides/resultats/courriel_message.html", context), "text/html"
-    )
-    message.send()
+    mail.send(
+        address, subject, "aides/resultats/courriel.txt",
+        "aides/resultats/courriel_message.html", context, subject_max=SUBJECT_MAX,
+    )  # fmt: skip
