@@ -73,6 +73,9 @@ case "$cmd" in
     # The background tasks' worker (aides/tasks.py) beside the web server. One process
     # (--no-reload): the trap stops it whatever ends the script (Ctrl+C, an error, runserver
     # exiting); a background job of a script ignores Ctrl+C, hence the explicit kill.
+    # Web server and worker share a cache (files under var/): the progress of an import the
+    # worker runs shows on the admin's pages. CACHE_URL set by the caller wins.
+    export CACHE_URL="${CACHE_URL:-file://$(pwd)/var/cache}"
     echo "==> Tâches en arrière-plan (manage.py db_worker)"
     "$PY" manage.py db_worker --no-reload &
     worker=$!

@@ -161,8 +161,14 @@ DSFR_MARK_OPTIONAL_FIELDS = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_FILE_SIZE = int(os.environ.get("PORTAL_IMPORT_MAX_FILE_SIZE", str(10 * 1024 * 1024)))
-# Rows per admin import of structures/professionals, until imports run in the background.
-IMPORT_MAX_ROWS = int(os.environ.get("PORTAL_IMPORT_MAX_ROWS", "5000"))
+# Rows per admin import of structures/professionals; above IMPORT_TASK_THRESHOLD rows the
+# import runs in the background worker (structures.background_import), whose heartbeat older
+# than IMPORT_HEARTBEAT_STALE_SECONDS shows the job as interrupted.
+IMPORT_MAX_ROWS = int(os.environ.get("PORTAL_IMPORT_MAX_ROWS", "20000"))
+IMPORT_TASK_THRESHOLD = int(os.environ.get("PORTAL_IMPORT_TASK_THRESHOLD", "1000"))
+IMPORT_HEARTBEAT_STALE_SECONDS = float(
+    os.environ.get("PORTAL_IMPORT_HEARTBEAT_STALE_SECONDS", "60")
+)
 
 # Official reference data.
 NODE_MODULES_DIR = Path(os.environ.get("PORTAL_NODE_MODULES", BASE_DIR / "node_modules"))

@@ -20,3 +20,10 @@ class Publication(models.TextChoices):
 class Situation(models.TextChoices):
     INSTALLE = "installe", "Professionnel en exercice"
     INTERNE = "interne", "Interne en stage"
+
+
+class StatutImport(models.TextChoices):
+    EN_ATTENTE = "en_attente", "En attente"
+    EN_COURS = "en_cours", "En cours"
+    TERMINE = "termine", "Terminé"
+    ECHOUE = "echoue", "Échoué"

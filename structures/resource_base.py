@@ -112,6 +112,8 @@ class ReferenceLoader(BaseInstanceLoader):
 class ScopedResource(resources.ModelResource):
     required_columns: tuple[str, ...] = ()
     prefetch_on_load: tuple[str, ...] = ()
+    # Called with each row's number once imported: the background import's progress.
+    on_row = None
 
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
@@ -216,6 +218,11 @@ class ScopedResource(resources.ModelResource):
         """Name errors after the spreadsheet's columns, not the model's fields."""
         columns = {f.attribute: f.column_name for f in self.fields.values() if f.attribute}
         return {columns.get(key, key): value for key, value in errors.items()}
+
+    def after_import_row(self, row, row_result, **kwargs):
+        super().after_import_row(row, row_result, **kwargs)
+        if self.on_row is not None:
+            self.on_row(kwargs.get("row_number", 0))
 
     def before_save_instance(self, instance, row, **kwargs):
         instance._nouveau = instance.pk is None  # spares relation queries after the insert

@@ -13,6 +13,9 @@ PORTAL_DATA_VERSION_RECHECK_SECONDS only: another process's bump reaches it that
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -23,6 +26,25 @@ from django.utils import timezone
 from portal.lib.opendata import data_version_model
 
 CACHE_KEY = "portal:dataversion"
+_deferred: contextvars.ContextVar[list | None] = contextvars.ContextVar("deferred", default=None)
+
+
+@contextlib.contextmanager
+def deferred():
+    """Within, bumps are only noted; one bump happens on leaving (if any was asked for).
+
+    For a long transaction (a background import of 10,000 rows): the version row is locked
+    from its first UPDATE to the commit, which would hold every other writer of public data
+    for the whole import. Use it inside the transaction, so the bump still commits with it.
+    """
+    asked = []
+    token = _deferred.set(asked)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    if asked:
+        bump()
 
 
 def bump() -> None:
@@ -33,6 +55,10 @@ def bump() -> None:
     transaction, not once per saved row of an import (Django drops the callbacks of a
     rolled-back savepoint, so a bump there registers it again).
     """
+    asked = _deferred.get()
+    if asked is not None:
+        asked.append(True)
+        return
     model = data_version_model()
     now = timezone.now()
     updated = model.objects.filter(pk=1).update(

@@ -4,7 +4,9 @@ django-import-export alone parses whatever is posted (a zip bomb, an 11 MB CSV, 
 rows), leaves each upload in /tmp, reads any file of /tmp named by the confirmation form,
 and reports success for a confirmation that was rolled back. Here, before anything is
 parsed: `portal.lib.uploads` checks (type, size, zip bomb, UTF-8 with the line at fault), the
-separator of a CSV, and a row cap (`IMPORT_MAX_ROWS`) until imports run in the background.
+separator of a CSV, and a row cap (`IMPORT_MAX_ROWS`). A file of more than
+`IMPORT_TASK_THRESHOLD` rows skips the in-request preview: it is imported by the background
+worker, all or nothing, and the agent follows it on its job page (structures.background_import).
 Uploads live in a private folder under random names bound to the agent's session, and are
 removed once refused or confirmed (an abandoned preview is removed after a day).
 """
@@ -37,6 +39,7 @@ from import_export.signals import post_import
 from import_export.tmp_storages import TempFolderStorage
 
 from portal.lib.uploads import read_text, validate_upload
+from structures import background_import
 
 FOLDER_NAME = "portail-imports-structures"
 KEEP_SECONDS = 24 * 3600
@@ -194,6 +197,7 @@ class CheckedImportForm(ImportForm):
     def __init__(self, formats, resources, **kwargs):
         super().__init__(formats, resources, **kwargs)
         self.formats = formats
+        self.rows = 0
 
     def clean(self):
         data = super().clean()
@@ -214,6 +218,7 @@ class CheckedImportForm(ImportForm):
                 rows = _count_csv_rows(read_text(fichier), max_rows())
             else:
                 rows = _count_xlsx_rows(fichier, max_rows())
+            self.rows = rows
             if rows == 0:
                 raise ValidationError(
                     "Le fichier ne contient aucune ligne à importer sous ses en-têtes.",
@@ -295,6 +300,10 @@ class CheckedImportMixin:
         )
 
     def import_action(self, request, **kwargs):
+        if request.method == "POST" and self.has_import_permission(request):
+            form = self.create_import_form(request)
+            if form.is_valid() and form.rows > background_import.threshold():
+                return self._import_in_background(request, form)
         stored = None
         try:
             response = super().import_action(request, **kwargs)
@@ -353,6 +362,24 @@ class CheckedImportMixin:
             f"admin:{app_label}_{model_name}_changelist", current_app=self.admin_site.name
         )
         return HttpResponseRedirect(url)
+
+    def _import_in_background(self, request, form):
+        upload = form.cleaned_data["import_file"]
+        upload.seek(0)
+        job = background_import.create_job(
+            user=request.user,
+            model=self.model,
+            file_name=upload.name,
+            format_index=int(form.cleaned_data["format"]),
+            content=upload.read(),
+            rows=form.rows,
+        )
+        messages.info(
+            request,
+            f"Le fichier compte {form.rows} lignes : il est importé en arrière-plan, tout ou "
+            "rien. Cette page montre son avancement.",
+        )
+        return HttpResponseRedirect(reverse("admin:structures_importentache_change", args=[job.pk]))
 
     def add_success_message(self, result, request):
         totals = result.totals
