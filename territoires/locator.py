@@ -103,7 +103,7 @@ def _stamp():
     )
 
 
-_index = RebuiltIndex(_Index, _stamp, recheck_setting="LOCATOR_RECHECK_SECONDS")
+_index = RebuiltIndex(_Index, _stamp, recheck_setting="LOCATOR_RECHECK_SECONDS", name="locator")
 
 
 def invalidate(**kwargs):

@@ -89,8 +89,20 @@ def _read() -> str:
     return f"{version}.{int(modified.timestamp() * 1_000_000):x}"
 
 
+_publish_hooks: list = []
+
+
+def on_publish(hook) -> None:
+    """`hook(token)` runs in the writing process each time it publishes a new version (after
+    the commit), e.g. to put in the cache what readers would otherwise ask the database."""
+    _publish_hooks.append(hook)
+
+
 def _publish() -> None:
-    cache.set(CACHE_KEY, _read(), timeout=_recheck())
+    token = _read()
+    cache.set(CACHE_KEY, token, timeout=_recheck())
+    for hook in _publish_hooks:
+        hook(token)
 
 
 def _recheck() -> float | None:

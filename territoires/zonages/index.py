@@ -6,7 +6,9 @@ without any query: commune → matches (merged results cached per commune and da
 QPV polygons as prepared geometries behind a vectorised bounding-box filter. It is dropped
 when zoning rows are saved or deleted here (model signals and `zonages_changed`, connected by
 `TerritoiresConfig.ready()`) and, for changes made by another process, re-checked against the
-database every `ZONAGES_INDEX_RECHECK_SECONDS` (default 30; None: never), through
+database as soon as the public data version moves (shared cache: at once; per-process
+cache: within PORTAL_DATA_VERSION_RECHECK_SECONDS) and at least every
+`ZONAGES_INDEX_RECHECK_SECONDS` (default 30; None: never), through
 `portal.lib.index.RebuiltIndex`.
 """
 
@@ -116,7 +118,9 @@ def _stamp():
     return tuple(Zonage.objects.aggregate(n=Count("id"), m=Max("modifie_le")).values())
 
 
-_index = RebuiltIndex(_Index, _stamp, recheck_setting="ZONAGES_INDEX_RECHECK_SECONDS")
+_index = RebuiltIndex(
+    _Index, _stamp, recheck_setting="ZONAGES_INDEX_RECHECK_SECONDS", name="zonages"
+)
 
 
 def get_index() -> _Index:

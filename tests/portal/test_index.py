@@ -109,3 +109,39 @@ def test_threads_share_one_build(settings):
     for thread in threads:
         thread.join()
     assert len(builds) == 1 and len({id(r) for r in results}) == 1
+
+
+def test_a_new_data_version_rechecks_at_once(settings, monkeypatch):
+    """Another app server's write moves the shared data version: the next request compares
+    (not after the 30 s interval), so no answer cached under the new version comes from the
+    old index; the writer's published stamp spares the readers the query."""
+    from portal.lib import dataversion
+    from portal.lib import index as index_module
+
+    settings.TEST_INDEX_RECHECK_SECONDS = 30
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    token = ["v1"]
+    monkeypatch.setattr(dataversion, "current", lambda: token[0])
+    source = Source()
+    index = RebuiltIndex(
+        source.build, source.read_version, recheck_setting="TEST_INDEX_RECHECK_SECONDS",
+        name=f"test-{id(source)}",
+    )  # fmt: skip
+    monkeypatch.setattr(dataversion, "_publish_hooks", [index._publish_stamp])
+    index_module._forget_token()  # a new request
+    assert index.get() == ("value", 1)
+
+    source.version, token[0] = 2, "v2"  # written by another process, not yet published here
+    index_module._forget_token()  # a new request
+    assert index.get() == ("value", 2)  # asked the database: its stamp moved
+
+    token[0] = "v3"
+    index_module.cache.clear()
+    for hook in dataversion._publish_hooks:  # the writer publishes v3 with its stamp
+        hook("v3")
+    reads = source.version_reads
+    index_module._forget_token()  # a new request
+    index.get()
+    index.get()
+    assert source.version_reads == reads  # the writer read it; this reader asks nothing
+    assert source.builds == 2  # same stamp under v3: kept
