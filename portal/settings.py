@@ -53,9 +53,10 @@ INSTALLED_APPS = [
     "csp",  # Content-Security-Policy with a per-request nonce (its system checks)
     "ninja",  # the /api/v1/ API: its Swagger UI templates and static files (portal/api.py)
     "import_export",
+    # Before django_tasks_db: its db_worker command is portal's (waits out database outages).
+    "portal",
     "django_tasks",  # background tasks (aides/tasks.py), run by manage.py db_worker
     "django_tasks_db",  # their database backend: the queue is a table
-    "portal",
     "territoires",
     "aides",
     "structures",

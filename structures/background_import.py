@@ -1,14 +1,18 @@
 """Large admin imports (above IMPORT_TASK_THRESHOLD rows), run by the background worker.
 
 The agent's upload is checked exactly as for a small import (structures.admin.imports), kept
-in the database (`ImportEnTache`: the worker may run on another machine) and imported by
-`structures.tasks.importer_fichier` in one transaction: every row and its history, or nothing.
+in the database (`ImportEnTache`: the worker may run on another machine) and imported by the
+task `importer_fichier` (below) in one transaction: every row, its history and the job's
+« terminé », or nothing. The job is claimed inside that transaction (a conditional UPDATE of a
+waiting job): a worker killed or cut from the database mid-import leaves the job waiting and
+no row; a second run of the same job (a task put back in the queue, a rerun) waits for the
+first's lock and then finds it done. Exactly once, whatever fails.
 
 While the transaction is open, nothing it writes is visible to the app servers, so progress
 (rows done / total) and a heartbeat go to the shared cache (CACHE_URL: Redis or files; with
-the database cache they are inside the transaction and show only at the end). A worker killed
-mid-import leaves no row (the database rolls back) and its job « en cours » without heartbeat:
-after HEARTBEAT_STALE_SECONDS it shows as « interrompu » and the agent can start it again.
+the database cache they are inside the transaction and show only at the end). A waiting job
+whose heartbeat is older than IMPORT_HEARTBEAT_STALE_SECONDS shows as « interrompu » and the
+agent can start it again.
 """
 
 from __future__ import annotations
@@ -21,9 +25,9 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models import F
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
+from django_tasks import task
 from import_export.signals import post_import
 
 from portal.lib import dataversion
@@ -70,13 +74,16 @@ def record_progress(job_id: int, done: int, total: int) -> None:
 
 
 def progress(job: ImportEnTache) -> dict:
-    """{"faites", "total", "interrompu"} as the agent should see it now."""
-    if job.statut != StatutImport.EN_COURS:
-        return {"faites": job.lignes_faites, "total": job.lignes, "interrompu": False}
-    beat = cache.get(PROGRESS_KEY.format(job.pk)) or {}
-    last = beat.get("a") or (job.debut.timestamp() if job.debut else 0)
-    stale = time.time() - last > settings.IMPORT_HEARTBEAT_STALE_SECONDS
-    return {"faites": beat.get("faites", 0), "total": job.lignes, "interrompu": stale}
+    """{"faites", "total", "en_cours", "interrompu"} as the agent should see it now."""
+    done = {"faites": job.lignes_faites, "total": job.lignes, "en_cours": False}
+    if job.statut != StatutImport.EN_ATTENTE:
+        return {**done, "interrompu": False}
+    beat = cache.get(PROGRESS_KEY.format(job.pk))
+    if not beat:  # no worker has taken it yet
+        return {**done, "interrompu": False}
+    stale = time.time() - beat["a"] > settings.IMPORT_HEARTBEAT_STALE_SECONDS
+    return {"faites": beat["faites"], "total": job.lignes, "en_cours": not stale,
+            "interrompu": stale}  # fmt: skip
 
 
 def can_rerun(job: ImportEnTache) -> bool:
@@ -101,8 +108,6 @@ def create_job(*, user, model, file_name: str, format_index: int, content: bytes
 
 
 def enqueue(job: ImportEnTache) -> None:
-    from structures.tasks import importer_fichier  # the task module imports this one
-
     transaction.on_commit(lambda: importer_fichier.enqueue(job.pk))
 
 
@@ -122,6 +127,12 @@ def rerun(job: ImportEnTache) -> bool:
 # --- Running (in the worker) --------------------------------------------------------------
 
 
+@task()
+def importer_fichier(job_id: int) -> str:
+    """The worker's entry point (`manage.py db_worker`)."""
+    return run(job_id)
+
+
 class _RolledBack(Exception):
     def __init__(self, result):
         super().__init__("import annulé")
@@ -129,17 +140,20 @@ class _RolledBack(Exception):
 
 
 def run(job_id: int) -> str:
-    """Import the job's file, all or nothing. Idempotent: a job that is not waiting (already
-    done, or taken by another worker) is left alone."""
-    claimed = ImportEnTache.objects.filter(pk=job_id, statut=StatutImport.EN_ATTENTE).update(
-        statut=StatutImport.EN_COURS, debut=timezone.now(), tentatives=F("tentatives") + 1
-    )
-    if not claimed:
-        return "déjà traité"
-    job = ImportEnTache.objects.select_related("agent").get(pk=job_id)
-    record_progress(job.pk, 0, job.lignes)
+    """Import the job's file, all or nothing, once: a job that is not waiting (done, or being
+    imported by another worker, whose lock this claim waits for) is left alone."""
     try:
-        outcome = _import(job)
+        # One bump of the public data version, at the end: not a lock held for the whole import.
+        with transaction.atomic(), dataversion.deferred():
+            claimed = ImportEnTache.objects.filter(
+                pk=job_id, statut=StatutImport.EN_ATTENTE
+            ).update(debut=timezone.now())
+            if not claimed:
+                return "déjà traité"
+            job = ImportEnTache.objects.select_related("agent").get(pk=job_id)
+            record_progress(job.pk, 0, job.lignes)
+            outcome = _import(job)
+            _finish(job, StatutImport.TERMINE, outcome, done=job.lignes)
     except _RolledBack as refused:
         errors = row_errors(refused.result)
         _finish(
@@ -153,16 +167,22 @@ def run(job_id: int) -> str:
     except PermissionError as error:
         _finish(job, StatutImport.ECHOUE, str(error))
         return "refusé"
-    except Exception:
-        logger.exception("Import en tâche %s en échec", job.pk)
-        _finish(
-            job,
-            StatutImport.ECHOUE,
-            "L'import a échoué sur une erreur inattendue : aucune ligne n'a été enregistrée. "
-            "Relancez-le ; si l'échec se répète, transmettez le fichier à l'équipe technique.",
-        )
+    except (OperationalError, InterfaceError):
+        # The database went away: nothing was written and the job still waits; the worker
+        # (portal's db_worker) puts the task back in the queue once the database answers.
         raise
-    _finish(job, StatutImport.TERMINE, outcome, done=job.lignes)
+    except Exception:
+        logger.exception("Import en tâche %s en échec", job_id)
+        ImportEnTache.objects.filter(pk=job_id, statut=StatutImport.EN_ATTENTE).update(
+            statut=StatutImport.ECHOUE,
+            message="L'import a échoué sur une erreur inattendue : aucune ligne n'a été "
+            "enregistrée. Relancez-le ; si l'échec se répète, transmettez le fichier à "
+            "l'équipe technique.",
+            fin=timezone.now(),
+        )
+        cache.delete(PROGRESS_KEY.format(job_id))
+        raise
+    cache.delete(PROGRESS_KEY.format(job_id))
     return "terminé"
 
 
@@ -191,8 +211,7 @@ def _import(job: ImportEnTache) -> str:
             record_progress(job.pk, number, total)
 
     resource.on_row = on_row
-    # One bump of the public data version, at the end: not a lock held for the whole import.
-    with transaction.atomic(), dataversion.deferred():
+    with transaction.atomic():
         result = resource.import_data(
             dataset,
             dry_run=False,
@@ -203,6 +222,10 @@ def _import(job: ImportEnTache) -> str:
             file_name=job.nom_fichier,
             user=user,
         )
+        for _, errors in result.row_errors():
+            for error in errors:
+                if isinstance(error.error, (OperationalError, InterfaceError)):
+                    raise error.error  # the database went away: not the file's fault
         if result.has_errors() or result.has_validation_errors():
             raise _RolledBack(result)
         model_admin.generate_log_entries(result, request)
@@ -222,7 +245,8 @@ def _finish(job, statut, message, *, errors=(), done=0) -> None:
         lignes_faites=done,
         fin=timezone.now(),
     )
-    cache.delete(PROGRESS_KEY.format(job.pk))
+    if statut != StatutImport.TERMINE:  # « terminé » commits with the rows; cleared after
+        cache.delete(PROGRESS_KEY.format(job.pk))
 
 
 def row_errors(result) -> list[dict]:

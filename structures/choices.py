@@ -24,6 +24,5 @@ class Situation(models.TextChoices):
 
 class StatutImport(models.TextChoices):
     EN_ATTENTE = "en_attente", "En attente"
-    EN_COURS = "en_cours", "En cours"
     TERMINE = "termine", "Terminé"
     ECHOUE = "echoue", "Échoué"

@@ -360,7 +360,7 @@ class ProfilAgent(models.Model):
 
 
 class ImportEnTache(models.Model):
-    """A large admin import run by the background worker (structures.tasks).
+    """A large admin import run by the background worker (structures.background_import).
 
     The file itself is kept here, not in a temporary folder: the worker may run on another
     machine than the app server that received it. The rows are written in one transaction by
@@ -388,7 +388,6 @@ class ImportEnTache(models.Model):
     lignes_faites = models.PositiveIntegerField("lignes traitées", default=0)
     message = models.TextField("résultat", blank=True)
     erreurs = models.JSONField("lignes en erreur", default=list, blank=True)
-    tentatives = models.PositiveSmallIntegerField("lancements", default=0)
     cree_le = models.DateTimeField("déposé le", auto_now_add=True)
     debut = models.DateTimeField("commencé le", null=True, blank=True)
     fin = models.DateTimeField("fini le", null=True, blank=True)

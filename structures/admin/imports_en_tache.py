@@ -21,7 +21,7 @@ class ImportEnTacheAdmin(admin.ModelAdmin):
     list_display = ["nom_fichier", "modele", "agent", "etat", "avancement", "cree_le"]
     list_filter = ["statut", "modele"]
     fields = ["nom_fichier", "modele", "agent", "etat", "avancement", "message", "cree_le",
-              "debut", "fin", "tentatives"]  # fmt: skip
+              "debut", "fin"]  # fmt: skip
     readonly_fields = fields
     change_form_template = "admin/structures/importentache/change_form.html"
     list_select_related = ["agent"]
@@ -67,9 +67,10 @@ class ImportEnTacheAdmin(admin.ModelAdmin):
 
     @admin.display(description="état")
     def etat(self, job):
-        if background_import.progress(job)["interrompu"]:
+        state = background_import.progress(job)
+        if state["interrompu"]:
             return "Interrompu"
-        return job.get_statut_display()
+        return "En cours" if state["en_cours"] else job.get_statut_display()
 
     @admin.display(description="avancement")
     def avancement(self, job):
@@ -84,7 +85,7 @@ class ImportEnTacheAdmin(admin.ModelAdmin):
             "interrompu_message": background_import.INTERRUPTED if state["interrompu"] else "",
             "erreurs": job.erreurs,
             "relancer": background_import.can_rerun(job),
-            "en_cours": job.statut in ("en_attente", "en_cours") and not state["interrompu"],
+            "en_cours": job.statut == "en_attente" and not state["interrompu"],
             "avancement": state,
             **(extra_context or {}),
         }

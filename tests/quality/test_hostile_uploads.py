@@ -34,6 +34,11 @@ CONFIRM = re.compile(
 )
 
 
+# The admin's import views (structures_structure_import…), not their processing step nor the
+# list of background imports (structures_importentache_…).
+UPLOAD_VIEW = re.compile(r"^(?!.*process).*_import(_|$)")
+
+
 def admin_upload_views() -> list[str]:
     names = []
     for entry in get_resolver().url_patterns:
@@ -43,7 +48,11 @@ def admin_upload_views() -> list[str]:
                 item = stack.pop()
                 if isinstance(item, URLResolver):
                     stack.extend(item.url_patterns)
-                elif item.name and "import" in item.name and "process" not in item.name:
+                elif (
+                    item.name
+                    and re.search(r"_import(_|$)", item.name)
+                    and "process" not in item.name
+                ):
                     names.append(item.name)
     return sorted(names)
 

@@ -66,7 +66,7 @@ def test_a_large_file_is_imported_by_the_worker_with_the_agents_history(
     from django_tasks_db.models import DBTaskResult
 
     task = DBTaskResult.objects.get()
-    assert task.task_path == "structures.tasks.importer_fichier"
+    assert task.task_path == "structures.background_import.importer_fichier"
     assert background_import.run(job.pk) == "terminé"
 
     assert Structure.objects.filter(reference__startswith="T-BG-").count() == 8
@@ -130,10 +130,11 @@ def test_an_interrupted_job_is_shown_failed_and_a_rerun_completes(
         user=agent_93, model=Structure, file_name="gros.csv", format_index=0,
         content=csv_bytes(rows(7)), rows=7,
     )  # fmt: skip
-    # What a killed worker leaves: the job taken, no row (rolled back), no heartbeat since.
-    ImportEnTache.objects.filter(pk=job.pk).update(statut=StatutImport.EN_COURS)
+    # What a killed worker leaves: the job still waiting (its claim rolled back with the
+    # rows), and a heartbeat that stopped at row 3.
+    background_import.record_progress(job.pk, 3, 7)
     page = job_page(agent_client, job).content.decode()
-    assert "Import interrompu" in page and "Interrompu" in page
+    assert "Import interrompu" in page and "Interrompu" in page and "3 / 7 lignes" in page
     assert 'http-equiv="refresh"' not in page
 
     url = reverse("admin:structures_importentache_relancer", args=[job.pk])

@@ -95,7 +95,7 @@ def _remove_committed(username):
     ImportEnTache.objects.filter(agent__username=username).delete()
     entries = LogEntry.objects.filter(user__username=username)
     entries._raw_delete(entries.db)
-    DBTaskResult.objects.filter(task_path="structures.tasks.importer_fichier").delete()
+    DBTaskResult.objects.filter(task_path="structures.background_import.importer_fichier").delete()
     from django.contrib.auth import get_user_model
     from django.contrib.sessions.models import Session
 
@@ -142,7 +142,7 @@ def test_a_killed_worker_leaves_no_row_and_a_rerun_completes(client, settings, t
 
             assert _written() == 0  # the transaction died with the worker
             job = _fresh(job_id)
-            assert job.statut == StatutImport.EN_COURS
+            assert job.statut == StatutImport.EN_ATTENTE  # its claim died with the rows
             # Login and pages on their own connection, like the worker: the test's transaction
             # must not lock the agent's row (last_login), which the cleanup deletes.
             _in_own_connection(lambda: client.force_login(job.agent))
