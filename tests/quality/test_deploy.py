@@ -35,8 +35,14 @@ DEPLOY = ROOT / "deploy"
 GUNICORN_CONF = DEPLOY / "gunicorn.conf.py"
 NGINX_SITE = DEPLOY / "nginx" / "portail.conf"
 ENV_EXAMPLE = DEPLOY / "portail.env.example"
-WEB_UNIT = DEPLOY / "systemd" / "portail-web.service"
-WORKER_UNIT = DEPLOY / "systemd" / "portail-worker.service"
+SYSTEMD = DEPLOY / "systemd"
+WEB_UNIT = SYSTEMD / "portail-web@.service"
+WORKER_UNIT = SYSTEMD / "portail-worker.service"
+# Each timer and the command its service runs.
+TIMERS = {
+    "portail-taches-quotidiennes": ("schedule_daily_tasks", "OnCalendar=*-*-* 03:00"),
+    "portail-alertes": ("send_alert_digests", "OnCalendar=Mon *-*-* 07:00"),
+}
 NGINX = os.environ.get("PORTAL_NGINX") or shutil.which("nginx") or "/usr/sbin/nginx"
 # The placeholders of the site's certificate, replaced by test certificates for `nginx -t`.
 CERTIFICATE_PLACEHOLDER = "/etc/portail/tls/fullchain.pem"
@@ -100,8 +106,28 @@ def test_the_units_read_the_env_file_and_run_the_web_server_and_the_worker():
         assert "\nUser=portail\n" in unit
     exec_start = re.search(r"^ExecStart=(.+)$", web, re.MULTILINE).group(1)
     assert "gunicorn --config deploy/gunicorn.conf.py" in exec_start
-    assert "--bind 127.0.0.1:8001" in exec_start and "portal.wsgi:application" in exec_start
+    # One instance per port: portail-web@8001 and portail-web@8002, nginx's upstream.
+    assert "--bind 127.0.0.1:%i" in exec_start and "portal.wsgi:application" in exec_start
     assert re.search(r"^ExecStart=\S+python manage\.py db_worker$", worker, re.MULTILINE)
+
+
+def test_each_timer_runs_its_command_through_a_oneshot_service():
+    from django.core.management import get_commands
+
+    for name, (command, calendar) in TIMERS.items():
+        timer = (SYSTEMD / f"{name}.timer").read_text(encoding="utf-8")
+        service = (SYSTEMD / f"{name}.service").read_text(encoding="utf-8")
+        assert f"\n{calendar}\n" in timer and "\nPersistent=true\n" in timer
+        assert "\nWantedBy=timers.target\n" in timer
+        assert "\nType=oneshot\n" in service
+        assert "\nEnvironmentFile=/etc/portail/portail.env\n" in service
+        assert "\nUser=portail\n" in service
+        assert re.search(rf"^ExecStart=\S+python manage\.py {command}$", service, re.MULTILINE)
+        assert command in get_commands()  # a command the portal has
+    units = {path.name for path in SYSTEMD.iterdir()}
+    assert units == {WEB_UNIT.name, WORKER_UNIT.name} | {
+        f"{name}.{kind}" for name in TIMERS for kind in ("timer", "service")
+    }
 
 
 # --- gunicorn ------------------------------------------------------------------------------
@@ -159,9 +185,9 @@ def test_the_nginx_site_matches_the_portal():
     assert re.search(r'"public, max-age=31536000, immutable"', site)
 
 
-@pytest.fixture
-def nginx_conf(tmp_path):
-    """A whole nginx.conf in tmp_path including the site, with self-signed certificates."""
+def write_nginx_conf(tmp_path: Path, adapt=None, head: str = "") -> Path:
+    """A whole nginx.conf in tmp_path including the site (changed by `adapt`, a function of
+    its text, if given), with self-signed certificates; `head` goes first (main context)."""
     if not Path(NGINX).is_file():
         pytest.fail(
             f"nginx est introuvable ({NGINX}) : `apt-get install nginx` "
@@ -176,18 +202,24 @@ def nginx_conf(tmp_path):
     site = NGINX_SITE.read_text(encoding="utf-8")
     assert CERTIFICATE_PLACEHOLDER in site and KEY_PLACEHOLDER in site
     site = site.replace(CERTIFICATE_PLACEHOLDER, str(certificate))
-    (tmp_path / "portail.conf").write_text(site.replace(KEY_PLACEHOLDER, str(key)))
+    site = site.replace(KEY_PLACEHOLDER, str(key))
+    (tmp_path / "portail.conf").write_text(adapt(site) if adapt else site)
     temp = "".join(
         f"    {kind}_temp_path {tmp_path}/{kind};\n"
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
     conf = tmp_path / "nginx.conf"
     conf.write_text(
-        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"{head}pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
         f"http {{\n    access_log {tmp_path}/access.log;\n{temp}"
         f"    include {tmp_path}/portail.conf;\n}}\n"
     )
     return conf
+
+
+@pytest.fixture
+def nginx_conf(tmp_path):
+    return write_nginx_conf(tmp_path)
 
 
 def test_nginx_accepts_the_site(nginx_conf, tmp_path):
@@ -219,13 +251,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_gunicorn(tmp_path: Path, port: int, options: list[str]) -> subprocess.Popen:
-    """gunicorn with production settings on a SQLite file, answering /sante (up to 30 s); as
-    bench/load.py starts it, with the options under test and without its national data."""
+def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment of a production process (DJANGO_DEBUG=0) on a SQLite file of tmp_path
+    unless `extra` names another DATABASE_URL; none of the caller's portal settings leak in."""
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "PORTAL_", "GUNICORN_")) and key != "DATABASE_URL"
+        if not key.startswith(("DJANGO_", "PORTAL_", "GUNICORN_"))
+        and key not in ("DATABASE_URL", "CACHE_URL")
     }
     env.update(
         DJANGO_DEBUG="0",
@@ -236,15 +269,27 @@ def start_gunicorn(tmp_path: Path, port: int, options: list[str]) -> subprocess.
         GUNICORN_WORKERS="2",
         PYTHONPATH=str(ROOT),
     )
+    env.update(extra)
+    return env
+
+
+def start_gunicorn(
+    tmp_path: Path, port: int, options: list[str], env: dict | None = None, name="gunicorn"
+) -> subprocess.Popen:
+    """gunicorn with production settings (`production_env` unless `env`), answering /sante
+    (up to 30 s); as bench/load.py starts it, with the options under test and without its
+    national data. Its output goes to tmp_path/<name>.log."""
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    log = (tmp_path / "gunicorn.log").open("w")
+    log_path = tmp_path / f"{name}.log"
+    log = log_path.open("w")
     process = subprocess.Popen(
         [str(gunicorn), *options, "--bind", f"127.0.0.1:{port}", "portal.wsgi:application"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=ROOT, env=env or production_env(tmp_path), stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True,
     )  # fmt: skip
     for _ in range(300):
         if process.poll() is not None:
-            pytest.fail(f"gunicorn s'est arrêté : {(tmp_path / 'gunicorn.log').read_text()}")
+            pytest.fail(f"gunicorn s'est arrêté : {log_path.read_text()}")
         try:
             if fetch(port, "/sante", timeout=1)[0] == 200:
                 return process
