@@ -1,4 +1,4 @@
-"""gunicorn configuration of one app server (deploy/systemd/portail-web.service).
+"""gunicorn configuration of one app server (deploy/systemd/portail-web@.service).
 
     gunicorn --config deploy/gunicorn.conf.py --bind 127.0.0.1:8001
 

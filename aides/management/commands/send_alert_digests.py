@@ -1,8 +1,8 @@
 """Weekly alert digests (aides/alertes), and the purge of unconfirmed alert requests.
 
-Requests never confirmed within 7 days are deleted first. Run it once a week (cron): issue
-14's task queue has not landed yet; when it does, a periodic task calls
-`aides.alertes.abonnements.send_digests` instead of this command.
+Requests never confirmed within 7 days are deleted first. Run once a week by a systemd timer
+(deploy/systemd/portail-alertes.timer) or cron; it sends each alert only what changed since
+its last message.
 """
 
 from django.core.management.base import BaseCommand
