@@ -116,6 +116,8 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The one-row version of the public data (Last-Modified of the open data, portal.lib.opendata).
 PORTAL_DATA_VERSION_MODEL = "portal.DataVersion"
+# The large imports' jobs (portal.lib.background_import).
+PORTAL_IMPORT_JOB_MODEL = "portal.ImportEnTache"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -163,7 +165,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_FILE_SIZE = int(os.environ.get("PORTAL_IMPORT_MAX_FILE_SIZE", str(10 * 1024 * 1024)))
 # Rows per admin import of structures/professionals; above IMPORT_TASK_THRESHOLD rows the
-# import runs in the background worker (structures.background_import), whose heartbeat older
+# import runs in the background worker (portal.lib.background_import), whose heartbeat older
 # than IMPORT_HEARTBEAT_STALE_SECONDS shows the job as interrupted.
 IMPORT_MAX_ROWS = int(os.environ.get("PORTAL_IMPORT_MAX_ROWS", "20000"))
 IMPORT_TASK_THRESHOLD = int(os.environ.get("PORTAL_IMPORT_TASK_THRESHOLD", "1000"))

@@ -20,9 +20,3 @@ class Publication(models.TextChoices):
 class Situation(models.TextChoices):
     INSTALLE = "installe", "Professionnel en exercice"
     INTERNE = "interne", "Interne en stage"
-
-
-class StatutImport(models.TextChoices):
-    EN_ATTENTE = "en_attente", "En attente"
-    TERMINE = "termine", "Terminé"
-    ECHOUE = "echoue", "Échoué"

@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from aides.choices import TypeStructure
 from structures import derivation
-from structures.choices import Publication, Situation, Statut, StatutImport
+from structures.choices import Publication, Situation, Statut
 from structures.querysets import ProfessionnelSoutenuQuerySet, StructureQuerySet
 from structures.validation import check_location
 from territoires.models import Commune, Departement, Profession, Region
@@ -357,46 +357,3 @@ class ProfilAgent(models.Model):
 
     def __str__(self):
         return f"Périmètre de {self.user}"
-
-
-class ImportEnTache(models.Model):
-    """A large admin import run by the background worker (structures.background_import).
-
-    The file itself is kept here, not in a temporary folder: the worker may run on another
-    machine than the app server that received it. The rows are written in one transaction by
-    the task; its progress lives in the shared cache meanwhile (`structures.imports_tache`).
-    """
-
-    class Modele(models.TextChoices):
-        STRUCTURE = "structure", "Structures"
-        PROFESSIONNEL = "professionnelsoutenu", "Professionnels soutenus"
-
-    modele = models.CharField("données", max_length=30, choices=Modele.choices)
-    agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name="agent",
-    )
-    nom_fichier = models.CharField("fichier", max_length=255)
-    format = models.PositiveSmallIntegerField("format")
-    contenu = models.BinaryField("contenu du fichier")
-    lignes = models.PositiveIntegerField("lignes du fichier")
-    statut = models.CharField(
-        "état", max_length=12, choices=StatutImport.choices, default=StatutImport.EN_ATTENTE
-    )
-    lignes_faites = models.PositiveIntegerField("lignes traitées", default=0)
-    message = models.TextField("résultat", blank=True)
-    erreurs = models.JSONField("lignes en erreur", default=list, blank=True)
-    cree_le = models.DateTimeField("déposé le", auto_now_add=True)
-    debut = models.DateTimeField("commencé le", null=True, blank=True)
-    fin = models.DateTimeField("fini le", null=True, blank=True)
-
-    class Meta:
-        verbose_name = "import en arrière-plan"
-        verbose_name_plural = "imports en arrière-plan"
-        ordering = ["-cree_le"]
-        indexes = [models.Index(fields=["agent", "-cree_le"])]
-
-    def __str__(self):
-        return f"Import de {self.nom_fichier} ({self.get_modele_display().lower()})"

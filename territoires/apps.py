@@ -14,6 +14,7 @@ class TerritoiresConfig(AppConfig):
         from territoires.zonages.signals import zonages_changed
 
         register_sections()
+        _register_background_import()
         # The per-process indexes are dropped as soon as what they are built from changes here.
         post_save.connect(locator.invalidate, sender=Contour, dispatch_uid="locator-contour-saved")
         post_delete.connect(
@@ -24,3 +25,12 @@ class TerritoiresConfig(AppConfig):
             post_save.connect(index.reset_index, sender=model, dispatch_uid=f"zones-reset-{name}")
             post_delete.connect(index.reset_index, sender=model, dispatch_uid=f"zones-del-{name}")
         zonages_changed.connect(index.reset_index, dispatch_uid="zones-reset-signal")
+
+
+def _register_background_import():
+    """Acts of more than IMPORT_TASK_THRESHOLD territories are written by the worker."""
+    from portal.lib.background_import import register
+    from territoires.models import Zonage
+    from territoires.zonages.admin_import import import_in_background
+
+    register(Zonage, import_in_background)

@@ -6,7 +6,8 @@ and reports success for a confirmation that was rolled back. Here, before anythi
 parsed: `portal.lib.uploads` checks (type, size, zip bomb, UTF-8 with the line at fault), the
 separator of a CSV, and a row cap (`IMPORT_MAX_ROWS`). A file of more than
 `IMPORT_TASK_THRESHOLD` rows skips the in-request preview: it is imported by the background
-worker, all or nothing, and the agent follows it on its job page (structures.background_import).
+worker, all or nothing, and the agent follows it on its job page (portal.lib.background_import,
+structures.background_import).
 Uploads live in a private folder under random names bound to the agent's session, and are
 removed once refused or confirmed (an abandoned preview is removed after a day).
 """
@@ -38,8 +39,8 @@ from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.signals import post_import
 from import_export.tmp_storages import TempFolderStorage
 
+from portal.lib import background_import
 from portal.lib.uploads import read_text, validate_upload
-from structures import background_import
 
 FOLDER_NAME = "portail-imports-structures"
 KEEP_SECONDS = 24 * 3600
@@ -370,16 +371,16 @@ class CheckedImportMixin:
             user=request.user,
             model=self.model,
             file_name=upload.name,
-            format_index=int(form.cleaned_data["format"]),
             content=upload.read(),
             rows=form.rows,
+            parametres={"format": int(form.cleaned_data["format"])},
         )
         messages.info(
             request,
             f"Le fichier compte {form.rows} lignes : il est importé en arrière-plan, tout ou "
             "rien. Cette page montre son avancement.",
         )
-        return HttpResponseRedirect(reverse("admin:structures_importentache_change", args=[job.pk]))
+        return HttpResponseRedirect(reverse("admin:portal_importentache_change", args=[job.pk]))
 
     def add_success_message(self, result, request):
         totals = result.totals

@@ -3,6 +3,9 @@
 The uploaded file is kept between the two steps in a private temporary folder under a
 random token remembered in the agent's session; confirming re-reads and re-checks it, so
 what is written is exactly what the preview showed unless the database changed meanwhile.
+An act of more than IMPORT_TASK_THRESHOLD territories (a region's annex, a national file) is
+written by the background worker once confirmed (portal.lib.background_import): the agent
+follows it on its job page, all or nothing.
 """
 
 import secrets
@@ -18,9 +21,10 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from portal.lib import background_import
 from portal.lib.uploads import read_geojson, validate_upload
 from territoires.importers.qpv import DATE_2024, DEBUT_2024, import_qpv, qpv_spec
-from territoires.models import Profession, Region, ZonageKind
+from territoires.models import Profession, Region, Zonage, ZonageKind
 from territoires.zonages.importers.acte import import_annex
 from territoires.zonages.importers.options import make_spec
 
@@ -185,6 +189,7 @@ def import_view(model_admin):
                     "token": token,
                     "filename": fichier.name,
                     "post": post,
+                    "lignes": _territories(result),
                 }
                 context["token"] = token
         context["form"] = form
@@ -207,6 +212,20 @@ def _confirm(request, stored, context):
     if not form.is_valid():
         messages.error(request, "Les paramètres de l'import ne sont plus valides.")
         return redirect(back)
+    rows = stored.get("lignes", 0)
+    if rows > background_import.threshold():
+        job = background_import.create_job(
+            user=request.user, model=Zonage, file_name=stored["filename"], content=content,
+            rows=rows, parametres={"post": stored["post"]},
+        )  # fmt: skip
+        path.unlink(missing_ok=True)
+        del request.session[SESSION_KEY]
+        messages.info(
+            request,
+            f"L'acte compte {rows} territoires : il est écrit en arrière-plan, tout ou rien. "
+            "Cette page montre son avancement.",
+        )
+        return redirect("admin:portal_importentache_change", job.pk)
     result, errors = _run(form, content, stored["filename"], dry_run=False, user=request.user)
     path.unlink(missing_ok=True)
     del request.session[SESSION_KEY]
@@ -222,3 +241,26 @@ def _confirm(request, stored, context):
 
 def _upload(content, name):
     return SimpleUploadedFile(name, content)
+
+
+def _territories(result) -> int:
+    """Territories the act will list: what its import writes, row by row."""
+    plan = result.plan
+    return plan.added + plan.moved + plan.unchanged if plan else 0
+
+
+def import_in_background(job, on_row) -> str:
+    """The worker's runner (portal.lib.background_import): the confirmed preview, written."""
+    content = bytes(job.contenu)
+    form = ImportZonageForm(job.parametres["post"], {"fichier": _upload(content, job.nom_fichier)})
+    if not form.is_valid():
+        raise background_import.Refused(
+            [{"ligne": "", "message": "Les paramètres de l'import ne sont plus valides."}]
+        )
+    result, errors = _run(form, content, job.nom_fichier, dry_run=False, user=job.agent)
+    if errors:
+        raise background_import.Refused([{"ligne": "", "message": error} for error in errors])
+    on_row(job.lignes)
+    if not result.plan.has_changes:
+        return "Aucun changement : le zonage était déjà à jour."
+    return f"Zonage importé : « {result.zonage.titre} »."

@@ -59,7 +59,8 @@ CHECK = f"""
 import json
 from django.db.models import Count
 from django_tasks_db.models import DBTaskResult
-from structures.models import ImportEnTache, Structure
+from portal.models import ImportEnTache
+from structures.models import Structure
 job = ImportEnTache.objects.get()
 history = (Structure.history.filter(reference__startswith={PREFIX!r})
            .values("reference").annotate(n=Count("history_id")))
@@ -194,7 +195,7 @@ def test_web_and_worker_come_back_by_themselves_and_the_import_is_written_once(t
         )  # fmt: skip
         assert status == 302, page[-2000:]
         job_page = headers["Location"]
-        assert "/admin/structures/importentache/" in job_page
+        assert "/admin/portal/importentache/" in job_page
         first_change_seen(lambda: _done_rows(agent.get(job_page)[2]) >= 200, 120)
 
         relay.cut()

@@ -5,9 +5,10 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
-from structures import background_import
-from structures.choices import StatutImport
-from structures.models import ImportEnTache, Structure
+from portal.lib import background_import
+from portal.lib.background_import import StatutImport
+from portal.models import ImportEnTache
+from structures.models import Structure
 
 from .conftest import PASSWORD, interior_point
 from .test_import import csv_bytes, preview
@@ -39,7 +40,7 @@ def small_threshold(settings):
 
 
 def job_page(client, job):
-    return client.get(reverse("admin:structures_importentache_change", args=[job.pk]))
+    return client.get(reverse("admin:portal_importentache_change", args=[job.pk]))
 
 
 def run_queue(django_capture_on_commit_callbacks, action):
@@ -56,7 +57,7 @@ def test_a_large_file_is_imported_by_the_worker_with_the_agents_history(
     )
     job = ImportEnTache.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("admin:structures_importentache_change", args=[job.pk])
+    assert response["Location"] == reverse("admin:portal_importentache_change", args=[job.pk])
     assert not Structure.objects.filter(reference__startswith="T-BG-").exists()  # not yet
 
     waiting = job_page(agent_client, job).content.decode()
@@ -66,7 +67,7 @@ def test_a_large_file_is_imported_by_the_worker_with_the_agents_history(
     from django_tasks_db.models import DBTaskResult
 
     task = DBTaskResult.objects.get()
-    assert task.task_path == "structures.background_import.importer_fichier"
+    assert task.task_path == "portal.lib.background_import.importer_fichier"
     assert background_import.run(job.pk) == "terminé"
 
     assert Structure.objects.filter(reference__startswith="T-BG-").count() == 8
@@ -85,7 +86,7 @@ def test_the_job_page_shows_progress_while_the_worker_runs(
     agent_client, agent_93, small_threshold, monkeypatch
 ):
     job = background_import.create_job(
-        user=agent_93, model=Structure, file_name="gros.csv", format_index=0,
+        user=agent_93, model=Structure, file_name="gros.csv", parametres={"format": 0},
         content=csv_bytes(rows(6)), rows=6,
     )  # fmt: skip
     seen = []
@@ -127,7 +128,7 @@ def test_an_interrupted_job_is_shown_failed_and_a_rerun_completes(
 ):
     settings.IMPORT_HEARTBEAT_STALE_SECONDS = 0
     job = background_import.create_job(
-        user=agent_93, model=Structure, file_name="gros.csv", format_index=0,
+        user=agent_93, model=Structure, file_name="gros.csv", parametres={"format": 0},
         content=csv_bytes(rows(7)), rows=7,
     )  # fmt: skip
     # What a killed worker leaves: the job still waiting (its claim rolled back with the
@@ -137,7 +138,7 @@ def test_an_interrupted_job_is_shown_failed_and_a_rerun_completes(
     assert "Import interrompu" in page and "Interrompu" in page and "3 / 7 lignes" in page
     assert 'http-equiv="refresh"' not in page
 
-    url = reverse("admin:structures_importentache_relancer", args=[job.pk])
+    url = reverse("admin:portal_importentache_relancer", args=[job.pk])
     assert agent_client.get(url).status_code == 405
     response = run_queue(django_capture_on_commit_callbacks, lambda: agent_client.post(url))
     assert response.status_code == 302
@@ -153,25 +154,25 @@ def test_an_interrupted_job_is_shown_failed_and_a_rerun_completes(
 
 def test_jobs_are_their_agents_own(client, agent_93, agent_75, lecteur, small_threshold):
     job = background_import.create_job(
-        user=agent_93, model=Structure, file_name="gros.csv", format_index=0,
+        user=agent_93, model=Structure, file_name="gros.csv", parametres={"format": 0},
         content=csv_bytes(rows(6)), rows=6,
     )  # fmt: skip
     ImportEnTache.objects.filter(pk=job.pk).update(statut=StatutImport.ECHOUE)
-    change = reverse("admin:structures_importentache_change", args=[job.pk])
-    rerun = reverse("admin:structures_importentache_relancer", args=[job.pk])
+    change = reverse("admin:portal_importentache_change", args=[job.pk])
+    rerun = reverse("admin:portal_importentache_relancer", args=[job.pk])
     for other in (agent_75, lecteur):
         client.force_login(other)
         assert client.get(change).status_code in (302, 403, 404)
         assert client.post(rerun).status_code in (302, 403, 404)
         job.refresh_from_db()
         assert job.statut == StatutImport.ECHOUE
-        listing = client.get(reverse("admin:structures_importentache_changelist"))
+        listing = client.get(reverse("admin:portal_importentache_changelist"))
         assert "gros.csv" not in listing.content.decode()
 
 
 def test_the_agent_losing_the_import_right_stops_the_job(agent_93, small_threshold):
     job = background_import.create_job(
-        user=agent_93, model=Structure, file_name="gros.csv", format_index=0,
+        user=agent_93, model=Structure, file_name="gros.csv", parametres={"format": 0},
         content=csv_bytes(rows(6)), rows=6,
     )  # fmt: skip
     agent_93.user_permissions.clear()

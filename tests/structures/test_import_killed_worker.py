@@ -19,9 +19,10 @@ from django.contrib.admin.models import LogEntry
 from django.db import connection
 from django.urls import reverse
 
-from structures import background_import
-from structures.choices import StatutImport
-from structures.models import ImportEnTache, Structure
+from portal.lib import background_import
+from portal.lib.background_import import StatutImport
+from portal.models import ImportEnTache
+from structures.models import Structure
 from tests.factories import AgentFactory
 from tests.portal.test_login_restart import _database_url_for_another_process, _in_own_connection
 
@@ -95,7 +96,7 @@ def _remove_committed(username):
     ImportEnTache.objects.filter(agent__username=username).delete()
     entries = LogEntry.objects.filter(user__username=username)
     entries._raw_delete(entries.db)
-    DBTaskResult.objects.filter(task_path="structures.background_import.importer_fichier").delete()
+    DBTaskResult.objects.filter(task_path="portal.lib.background_import.importer_fichier").delete()
     from django.contrib.auth import get_user_model
     from django.contrib.sessions.models import Session
 
@@ -120,7 +121,7 @@ def test_a_killed_worker_leaves_no_row_and_a_rerun_completes(client, settings, t
     def start_job():
         agent = AgentFactory(username=username, group="Agent départemental", departements=["93"])
         return background_import.create_job(
-            user=agent, model=Structure, file_name="10000-structures.csv", format_index=0,
+            user=agent, model=Structure, file_name="10000-structures.csv", parametres={"format": 0},
             content=content, rows=ROWS,
         ).pk  # fmt: skip
 
@@ -146,7 +147,7 @@ def test_a_killed_worker_leaves_no_row_and_a_rerun_completes(client, settings, t
             # Login and pages on their own connection, like the worker: the test's transaction
             # must not lock the agent's row (last_login), which the cleanup deletes.
             _in_own_connection(lambda: client.force_login(job.agent))
-            page_url = reverse("admin:structures_importentache_change", args=[job_id])
+            page_url = reverse("admin:portal_importentache_change", args=[job_id])
             _wait(lambda: background_import.progress(_fresh(job_id))["interrompu"], 10, "battement")
             page = _in_own_connection(lambda: client.get(page_url).content.decode())
             assert "Import interrompu" in page and "Relancer l'import" in page

@@ -319,3 +319,30 @@ def test_zones_are_found_by_the_name_of_one_of_their_communes_with_their_count(c
         ("zac", 1),
         ("zip", 2),
     ]
+
+
+def test_a_large_act_is_written_by_the_worker_after_the_preview(
+    client, agent, settings, django_capture_on_commit_callbacks
+):
+    from portal.lib import background_import
+    from portal.models import ImportEnTache
+
+    settings.IMPORT_TASK_THRESHOLD = 1  # this act's 2 territories count as a large file
+    preview = client.post(IMPORT_URL, form_data(csv_annex(ROWS)))
+    assert "2 ajouté(s), 0 retiré(s)" in preview.content.decode()
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        confirmed = client.post(
+            IMPORT_URL, {"action": "confirmer", "token": preview.context["token"]}
+        )
+    job = ImportEnTache.objects.get()
+    assert confirmed["Location"] == reverse("admin:portal_importentache_change", args=[job.pk])
+    assert len(queued) == 1 and job.lignes == 2 and job.modele == "territoires.zonage"
+    assert not Zonage.objects.filter(titre="Arrêté de test").exists()  # not in the request
+
+    assert background_import.run(job.pk) == "terminé"
+    zonage = Zonage.objects.get(titre="Arrêté de test")
+    assert zonage.history.get().history_user == agent  # the agent, not "unknown"
+    page = client.get(confirmed["Location"]).content.decode()
+    assert "Zonage importé : « Arrêté de test »" in page and "2 / 2 lignes" in page
+    assert background_import.run(job.pk) == "déjà traité"
+    assert Zonage.objects.filter(titre="Arrêté de test").count() == 1

@@ -12,18 +12,18 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from structures import background_import
-from structures.models import ImportEnTache
+from portal.lib import background_import
+from portal.models import ImportEnTache
 
 
 @admin.register(ImportEnTache)
 class ImportEnTacheAdmin(admin.ModelAdmin):
-    list_display = ["nom_fichier", "modele", "agent", "etat", "avancement", "cree_le"]
-    list_filter = ["statut", "modele"]
-    fields = ["nom_fichier", "modele", "agent", "etat", "avancement", "message", "cree_le",
+    list_display = ["nom_fichier", "donnees", "agent", "etat", "avancement", "cree_le"]
+    list_filter = ["statut"]
+    fields = ["nom_fichier", "donnees", "agent", "etat", "avancement", "message", "cree_le",
               "debut", "fin"]  # fmt: skip
     readonly_fields = fields
-    change_form_template = "admin/structures/importentache/change_form.html"
+    change_form_template = "admin/portal/importentache/change_form.html"
     list_select_related = ["agent"]
 
     def get_queryset(self, request):
@@ -31,8 +31,8 @@ class ImportEnTacheAdmin(admin.ModelAdmin):
         if request.user.is_superuser:
             return queryset
         allowed = [
-            model._meta.model_name
-            for model in map(background_import.model_of, _one_per_model())
+            model._meta.label_lower
+            for model in background_import.registered_models()
             if background_import.may_import(request.user, model)
         ]
         return queryset.filter(agent=request.user, modele__in=allowed)
@@ -47,8 +47,8 @@ class ImportEnTacheAdmin(admin.ModelAdmin):
                 and background_import.may_import(user, background_import.model_of(obj))
             )
         return user.is_superuser or any(
-            background_import.may_import(user, background_import.model_of(job))
-            for job in _one_per_model()
+            background_import.may_import(user, model)
+            for model in background_import.registered_models()
         )
 
     def has_module_permission(self, request):
@@ -64,6 +64,10 @@ class ImportEnTacheAdmin(admin.ModelAdmin):
         return False
 
     # --- Display -------------------------------------------------------------------------
+
+    @admin.display(description="données")
+    def donnees(self, job):
+        return job.donnees
 
     @admin.display(description="état")
     def etat(self, job):
@@ -96,7 +100,7 @@ class ImportEnTacheAdmin(admin.ModelAdmin):
     def get_urls(self):
         rerun = self.admin_site.admin_view(require_POST(self.rerun_view))
         return [
-            path("<path:object_id>/relancer/", rerun, name="structures_importentache_relancer"),
+            path("<path:object_id>/relancer/", rerun, name="portal_importentache_relancer"),
             *super().get_urls(),
         ]
 
@@ -108,7 +112,7 @@ class ImportEnTacheAdmin(admin.ModelAdmin):
             messages.error(
                 request, "Cet import ne peut pas être relancé : il est terminé ou encore en cours."
             )
-        return HttpResponseRedirect(reverse("admin:structures_importentache_change", args=[job.pk]))
+        return HttpResponseRedirect(reverse("admin:portal_importentache_change", args=[job.pk]))
 
     def _job_or_404(self, request, object_id):
         job = self.get_object(request, unquote(object_id))
@@ -117,8 +121,3 @@ class ImportEnTacheAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request, job):
             raise PermissionDenied
         return job
-
-
-def _one_per_model():
-    """An unsaved job per kind of data, to ask the permission questions about."""
-    return [ImportEnTache(modele=value) for value in ImportEnTache.Modele.values]
