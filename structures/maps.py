@@ -34,6 +34,7 @@ from structures.stats import per_100k, population_by_departement
 from territoires import maps as territoires_maps
 from territoires.models import Commune, Contour, Departement, ZonageKind, Zone
 from territoires.zonages.lookup import zones_for_communes
+from territoires.zonages.sections import departement_zones
 
 FRANCE_BOUNDS = (1.4, 47.4, 8.3, 50.2)  # Île-de-France + Grand Est
 
@@ -264,10 +265,18 @@ def _qpv(codes, date=None):
     return Zone.objects.filter(id__in=ids).order_by("libelle", "code")
 
 
+def _qpv_names(request, departement) -> list[tuple[str, str]]:
+    """(code, name) of the QPV in force in the département, ordered by name, from the zones
+    the request already knows (the territoires page's sections share them): no query."""
+    matches = departement_zones(request, departement)
+    found = {(m.libelle, m.code) for ms in matches.values() for m in ms if m.kind == ZonageKind.QPV}
+    return [(code, libelle) for libelle, code in sorted(found)]
+
+
 def carte_departement(request, departement, queryset) -> CarteDepartement:
     rows = lignes(queryset.filter(departement=departement))
     names = _communes(departement)
-    qpv = list(_qpv(names.keys()).values_list("code", "libelle"))
+    qpv = _qpv_names(request, departement)
     bounds = (
         _bounds(Contour.Niveau.DEPARTEMENT, [departement.code])
         or territoires_maps.points_bounds((r.latitude, r.longitude) for r in rows)

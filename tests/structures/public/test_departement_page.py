@@ -55,12 +55,13 @@ def test_departement_page_query_count_is_pinned(
     client, views_run, django_assert_num_queries, more_structures
 ):
     # Cold (empty cache): the territoires page itself, the version token and the key figures
-    # (5: the bilan's aggregate), zones of the communes (4, read by the map and again by the
-    # aids section), the structures map and the aids (7), whatever the number of rows.
+    # (5: the bilan's aggregate), zones of the communes (4, computed once for the map, the
+    # zonings and the aids sections), the structures map and the aids (7), whatever the
+    # number of rows.
     cache.clear()
-    with django_assert_num_queries(27):
+    with django_assert_num_queries(23):
         page(client)
     more_structures("93", 20)
     cache.clear()
-    with django_assert_num_queries(27):
+    with django_assert_num_queries(23):
         assert "(30 premières sur 73)" in page(client)
