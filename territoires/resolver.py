@@ -94,12 +94,12 @@ def resolve(text: str) -> Resolution:
     if labelled:
         code = labelled.group(1).upper()
         return replace(resolve_code(code), code=code)
-    matches = search_communes(value, limit=SEARCH_LIMIT)
     code = re.sub(r"\s+", "", value).upper()
-    if INSEE_CODE.match(code):
-        same_code = [m.commune for m in matches if m.commune.code == code]
-        if same_code:
-            return Resolution(Outcome.FOUND, same_code[0])
+    if INSEE_CODE.match(code):  # one indexed query, not the postal-code search's scan
+        found = Commune.objects.with_refs().filter(code=code).first()
+        if found is not None:
+            return Resolution(Outcome.FOUND, found)
+    matches = search_communes(value, limit=SEARCH_LIMIT)
     exact = [(m.commune, m.alias is not None) for m in matches if m.rank == EXACT]
     if exact:
         return _decide(_prefer(exact))

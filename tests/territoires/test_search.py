@@ -150,6 +150,12 @@ def test_an_insee_code_bare_or_labelled_gives_the_same_answer():
         assert bare.candidates == labelled.candidates
 
 
+def test_a_current_insee_code_is_one_indexed_query(django_assert_num_queries):
+    """Every `?commune=93066` of the API and the finder: no scan of the postal codes."""
+    with django_assert_num_queries(1):
+        assert resolve("93066").commune.departement.code == "93"
+
+
 def test_every_caller_applies_the_same_rule(client):
     """The aid finder, the zonages page and the API used to disagree on these three."""
     assert resolve_commune("10340").code == "10340"
