@@ -23,6 +23,7 @@ from portal.lib.maps import (
     geojson_layer,
     light_outline,
     new_map,
+    render_constant,
     render_map,
 )
 from territoires.models import Commune, Contour, Departement, ZonageKind, Zone
@@ -70,15 +71,22 @@ class _ClickToPick(StaticElement):
 
 
 def point_picker(request, lieu: Lieu) -> MapParts:
-    if lieu.point:
-        fmap = new_map(location=(lieu.lat, lieu.lon), zoom_start=13)
-        DataLayer(
-            {"type": "point", "lat": lieu.lat, "lon": lieu.lon, "tooltip": "Point recherché"}
-        ).add_to(fmap)
-    else:
-        fmap = new_map(bounds=REGION_BOUNDS)
+    """Centred on the point searched, else the whole map (the same for every commune:
+    rendered once per process)."""
+    if not lieu.point:
+        return render_constant("aides:point-picker", _whole_picker, request)
+    fmap = new_map(location=(lieu.lat, lieu.lon), zoom_start=13)
+    DataLayer(
+        {"type": "point", "lat": lieu.lat, "lon": lieu.lon, "tooltip": "Point recherché"}
+    ).add_to(fmap)
     _ClickToPick().add_to(fmap)
     return render_map(fmap, request)
+
+
+def _whole_picker():
+    fmap = new_map(bounds=REGION_BOUNDS)
+    _ClickToPick().add_to(fmap)
+    return fmap
 
 
 @dataclass

@@ -29,6 +29,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import folium
@@ -272,8 +273,9 @@ def _stable_ids(fmap, request) -> None:
     request._portal_map_elements = start + len(elements)
 
 
-def render_map(fmap: folium.Map, request=None) -> MapParts:
-    """Render `fmap` into pieces for a DSFR template; every script gets the CSP nonce.
+def render_map(fmap: folium.Map, request=None, nonce: str | None = None) -> MapParts:
+    """Render `fmap` into pieces for a DSFR template; every script gets the CSP nonce
+    (the request's, unless `nonce` is given).
 
     The layers' JSON is appended to the map's HTML after branca has rendered everything,
     so no template engine ever reads it.
@@ -287,8 +289,9 @@ def render_map(fmap: folium.Map, request=None) -> MapParts:
     html += "".join(json_script(layer.payload, layer.get_name()) for layer in layers)
     script = figure.script.render()
 
-    nonce = getattr(request, "csp_nonce", None) or current_nonce()
-    attribute = f' nonce="{escape(nonce)}"' if nonce else ""
+    if nonce is None:
+        nonce = _request_nonce(request)
+    attribute = _nonce_attribute(nonce)
 
     def with_nonce(text):
         return _SCRIPT.sub(f"<script{attribute}", text)
@@ -298,6 +301,40 @@ def render_map(fmap: folium.Map, request=None) -> MapParts:
         html=mark_safe(with_nonce(html)),
         script=mark_safe(f"<script{attribute}>{with_nonce(script)}</script>"),
         name=fmap.get_name(),
+    )
+
+
+def _request_nonce(request) -> str:
+    return str(getattr(request, "csp_nonce", None) or current_nonce() or "")
+
+
+def _nonce_attribute(nonce: str) -> str:
+    return f' nonce="{escape(nonce)}"' if nonce else ""
+
+
+_NONCE_MARK = "\x00nonce\x00"
+_RENDERED: dict[tuple[str, int], tuple[MapParts, int]] = {}
+
+
+def render_constant(key: str, build, request=None) -> MapParts:
+    """`render_map(build(), request)` for a map that reads no data (the same for every
+    request: `key` names it), rendered once per process; each request gets its own nonce
+    and the element ids that follow the page's earlier maps."""
+    start = getattr(request, "_portal_map_elements", 0)
+    memo = _RENDERED.get((key, start))
+    if memo is None:
+        probe = SimpleNamespace(_portal_map_elements=start)
+        parts = render_map(build(), probe, nonce=_NONCE_MARK)
+        memo = _RENDERED[(key, start)] = (parts, probe._portal_map_elements - start)
+    parts, count = memo
+    if request is not None:
+        request._portal_map_elements = start + count
+    mark, attribute = _nonce_attribute(_NONCE_MARK), _nonce_attribute(_request_nonce(request))
+    return MapParts(
+        header=mark_safe(parts.header.replace(mark, attribute)),
+        html=mark_safe(parts.html.replace(mark, attribute)),
+        script=mark_safe(parts.script.replace(mark, attribute)),
+        name=parts.name,
     )
 
 
