@@ -1,4 +1,4 @@
-"""Template filters of the public maps, bilan and open data."""
+"""Template filters and tags of the public pages: numbers, the breadcrumb."""
 
 from decimal import Decimal
 
@@ -15,3 +15,10 @@ def nombre(value):
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return value
     return french_number(value, 0 if value == int(value) else 2)
+
+
+@register.inclusion_tag("dsfr/breadcrumb.html")
+def fil_ariane(breadcrumb_data: dict) -> dict:
+    """django-dsfr's breadcrumb with a fixed id instead of its random one: a page rendered
+    twice is the same bytes (one ETag on every app server, cached or not)."""
+    return {"self": {**breadcrumb_data, "id": "fil-ariane"}}
