@@ -5,14 +5,18 @@ refused here as it is reported on the page, by field (`details`).
 """
 
 import datetime as dt
+import json
 from typing import Literal
 
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
 from ninja import Field, Query, Router
 
 from aides.choices import EtapeProjet, FormeAide, Public
 from aides.filters import SORTS
+from aides.raisons import COMMUNE
 from aides.search import as_json, non_applicable_json, run
-from portal.lib.responses import bad_request, json_response
+from portal.lib.responses import JSON_PARAMS, bad_request
 from portal.lib.schemas import (
     NUMBER,
     Erreur,
@@ -129,18 +133,36 @@ def aides(request, query: Query[AidesQuery]):
         errors["non_applicables"] = ["Indiquez 1 (avec la liste) ou 0 (sans)."]
     if errors:
         return bad_request(errors)
-    body = {
-        "count": result.count,
+    head = {
+        "count": 0,
         "date": result.search.date.isoformat(),
         "lieu": _lieu(result.lieu),
         "avertissements": result.notices,
-        "results": [as_json(r, request) for r in result.results[:MAX_RESULTS]],
     }
+    origin = request.build_absolute_uri("/")
+    count, parts = result.kept(f"api:{flag}:{origin}", lambda found: _listed(found, request, flag))
+    head["count"] = count
+    nom = _dumps(result.lieu.commune.nom if result.lieu.commune is not None else "")[1:-1]
+    listed = "".join(f', "{name}": {text.replace(MARK, nom)}' for name, text in parts)
+    return HttpResponse(_dumps(head)[:-1] + listed + "}", content_type="application/json")
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, cls=DjangoJSONEncoder, **JSON_PARAMS)
+
+
+MARK = _dumps(COMMUNE)[1:-1]  # the commune's name in the reasons, as JSON writes it
+
+
+def _listed(found, request, flag: str) -> tuple[int, list[tuple[str, str]]]:
+    """The lists of the answer as JSON text, the commune's name left as MARK: the same for
+    every commune with the same signature, so kept beside the verdicts."""
+    results = [r for r in found if r.applicable]
+    parts = [("results", _dumps([as_json(r, request) for r in results[:MAX_RESULTS]]))]
     if flag == "1":
-        body["non_applicables"] = [
-            non_applicable_json(r, request) for r in result.non_applicables[:MAX_RESULTS]
-        ]
-    return json_response(body)
+        others = [r for r in found if not r.applicable][:MAX_RESULTS]
+        parts.append(("non_applicables", _dumps([non_applicable_json(r, request) for r in others])))
+    return len(results), parts
 
 
 def _lieu(lieu):

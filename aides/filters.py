@@ -184,6 +184,8 @@ class FinderSearch:
             )
             data.pop("adresse")
         base = queryset if queryset is not None else Aide.objects.published()
+        # The base query in the cache keys: the catalogue's, or its SQL (an aid page's).
+        self.base_key = "publiees" if queryset is None else str(queryset.query)
         self.filterset = AideFilterSet(data, queryset=base)
         form = self.filterset.form
         # The form shown keeps what was typed and its errors; the search runs without them.
@@ -211,6 +213,16 @@ class FinderSearch:
     @property
     def queryset(self):
         return self.filterset.qs
+
+    def filters_key(self) -> tuple:
+        """What the aids' query is made of, for cache keys: the base query and each
+        filter's value (cheaper than compiling the query to SQL)."""
+        values = tuple(
+            (name, getattr(value, "pk", value))
+            for name, value in sorted(self.cleaned.items())
+            if name in self.filterset.filters
+        )
+        return (self.base_key, values, self.date.isoformat())
 
     @property
     def date(self):

@@ -13,6 +13,7 @@ import copy
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from django.core.cache import cache
 
@@ -38,12 +39,46 @@ FAR_FUTURE = dt.date.max
 
 @dataclass
 class SearchResult:
+    """A validated search at a place. Its answers are read (from the cache, else judged)
+    on first use: a caller that keeps what it makes of them under `key` reads none."""
+
     search: FinderSearch
     lieu: Lieu
-    results: list[Eligibilite] = field(default_factory=list)  # éligibles, then à vérifier
     notices: list[str] = field(default_factory=list)
-    non_applicables: list[Eligibilite] = field(default_factory=list)
     zones: list = field(default_factory=list)  # the zones at the place on the answer's date
+    key: str = ""  # the answers' cache key: filters, the place's signature, data version
+    place_zones: list = field(default_factory=list, repr=False)  # what the verdicts read
+
+    def answers(self, nom: str | None = None) -> list[Eligibilite]:
+        """Every answer, sorted, its sentences naming `nom` (by default the place's commune;
+        `raisons.COMMUNE` for what is kept for every commune of the signature)."""
+        if nom is None:
+            nom = self.lieu.commune.nom if self.lieu.commune is not None else ""
+        return cached_verdicts(self.search, self.lieu, self.place_zones, self.key, nom)
+
+    def kept(self, name: str, build):
+        """`build(answers)` for the answers named with `raisons.COMMUNE`, cached beside them
+        (same signature, same data version) under `name`: what a page or the API makes of
+        the answers is made once for every commune of the signature. The caller puts the
+        commune's name (escaped for where it goes) in place of the mark."""
+        key = f"{self.key}:{name}"
+        value = cache.get(key)
+        if value is None:
+            value = build(self.answers(nom=COMMUNE))
+            cache.set(key, value, timeout=None)  # keyed by the version: never stale
+        return value
+
+    @cached_property
+    def _named(self) -> list[Eligibilite]:
+        return self.answers()
+
+    @cached_property
+    def results(self) -> list[Eligibilite]:  # éligibles, then à vérifier
+        return [r for r in self._named if r.applicable]
+
+    @cached_property
+    def non_applicables(self) -> list[Eligibilite]:
+        return [r for r in self._named if not r.applicable]
 
     @property
     def count(self) -> int:
@@ -75,11 +110,11 @@ def run(params, queryset=None) -> SearchResult:
     else:
         lieu = resolve_lieu(commune, lat, lon)
     zones = zones_here(lieu, search.date)
-    found = cached_verdicts(search, lieu, zones)
-    results = [r for r in found if r.applicable]
-    others = [r for r in found if not r.applicable]
+    version = dataversion.current()
+    profession = cleaned.get("profession") or None
+    key = verdicts_key(search, signature(lieu, zones, version, profession), version)
     shown = zones if lieu.commune is not None else []
-    return SearchResult(search, lieu, results, notices, others, shown)
+    return SearchResult(search, lieu, notices, shown, key, zones)
 
 
 @dataclass(frozen=True)
@@ -114,15 +149,13 @@ class Verdict:
         )  # fmt: skip
 
 
-def cached_verdicts(search: FinderSearch, lieu: Lieu, zones) -> list[Eligibilite]:
-    """The search's answers, sorted, computed once per data version and signature.
+def cached_verdicts(search: FinderSearch, lieu: Lieu, zones, key: str, nom: str):
+    """The search's answers, sorted, computed once per data version and signature (`key`),
+    their sentences naming `nom`.
 
-    On a hit, the aids are read back by id (2 queries) and the commune's name put in the
-    sentences; a miss judges the catalogue as `verdicts` does (6 queries).
+    On a hit, the aids are read back by id (2 queries); a miss judges the catalogue as
+    `verdicts` does (6 queries).
     """
-    version = dataversion.current()
-    profession = search.cleaned.get("profession") or None
-    key = verdicts_key(search, signature(lieu, zones, version, profession), version)
     rows = cache.get(key)
     if rows is None:
         profession, etape = search.cleaned.get("profession"), search.cleaned.get("etape")
@@ -136,7 +169,6 @@ def cached_verdicts(search: FinderSearch, lieu: Lieu, zones) -> list[Eligibilite
         queryset = Aide.objects.filter(pk__in=[row.aide_id for row in rows])
         queryset = queryset.defer(*LONG_TEXT_FIELDS)
         aides = {aide.pk: aide for aide in attach(list(queryset), queryset, shown_only=True)}
-    nom = lieu.commune.nom if lieu.commune is not None else ""
     return [row.at(aides[row.aide_id], nom) for row in rows if row.aide_id in aides]
 
 
@@ -190,13 +222,10 @@ def _listed_communes(version: str) -> frozenset[int]:
 
 
 def _digest(version: str, search: FinderSearch, place: tuple) -> str:
-    """The key's filters are the aids' query itself (profession, stage, public, financer,
-    form, dates, closed or not, or the one aid of an aid page), with the date and sort."""
-    cleaned = search.cleaned
-    filters = (
-        str(search.queryset.query), cleaned.get("profession"), cleaned.get("etape"),
-        search.date.isoformat(), search.tri,
-    )  # fmt: skip
+    """The key's filters are what the aids' query is made of (the catalogue or the one aid
+    of an aid page; profession, stage, public, financer, form, date, closed or not), with
+    the sort."""
+    filters = (search.filters_key(), search.tri)
     return f"{version}:" + hashlib.sha256(repr((filters, place)).encode()).hexdigest()
 
 

@@ -1,9 +1,7 @@
 """Public pages: the finder and the aid page. Thin: the work is in search, eligibility, maps."""
 
-from collections import Counter
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.http import Http404, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -11,15 +9,15 @@ from django.utils import timezone
 
 from aides import geocoder, maps, presentation
 from aides.choices import EtapeProjet
-from aides.eligibility import Statut, describe_conditions, revisions
+from aides.eligibility import describe_conditions, revisions
 from aides.forms import SimulateurForm
+from aides.listing import listing, pages
 from aides.models import Aide
 from aides.montants import format_montant
 from aides.relations import attach
 from aides.search import relax_suggestions, run
 from territoires.zonages.display import zones_context
 
-PER_PAGE = 20
 # What the aid page reads of the finder's query string to judge the aid at a place.
 PLACE_PARAMS = ("commune", "adresse", "lat", "lon")
 VERDICT_PARAMS = (*PLACE_PARAMS, "profession", "etape", "date")
@@ -29,29 +27,16 @@ def finder(request):
     return render(request, "aides/finder.html", finder_context(request))
 
 
-def finder_context(request) -> dict:
+def finder_context(request, *, embed: bool = False) -> dict:
     """What the finder's templates show for a search (the page and its embedded copy)."""
     result = run(request.GET)
-    paginator = Paginator(result.results, PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
-    page.pages_list = list(paginator.get_elided_page_range(page.number, on_each_side=2))
-    place = place_query(result)
-    for item in page.object_list:
-        item.montant = format_montant(item.aide)
-    for item in [*page.object_list, *result.non_applicables]:
-        item.lien = item.aide.get_absolute_url() + place
-    counts = Counter(r.statut for r in result.results)
+    liste = listing(result, request.GET.get("page"), place_query(result), embed=embed)
     return {
         "title": "Trouver une aide",
         "form": result.search.form,
         "result": result,
-        "page_obj": page,
-        "eligibles": [r for r in page.object_list if r.statut == Statut.ELIGIBLE],
-        "a_verifier": [r for r in page.object_list if r.statut == Statut.A_VERIFIER],
-        "nb_eligibles": counts[Statut.ELIGIBLE],
-        "nb_a_verifier": counts[Statut.A_VERIFIER],
-        "non_applicables": result.non_applicables,
-        "revisions": revisions([*result.results, *result.non_applicables]),
+        "liste": liste,
+        "page_obj": pages(liste.count, liste.page),
         "notices": result.notices,
         "lieu": result.lieu,
         # The zones the answer rests on, on its date (ZRR before July 2024, FRR after).
@@ -59,10 +44,9 @@ def finder_context(request) -> dict:
         "date": result.search.date,
         "tri": result.search.tri,
         "fermees": result.search.cleaned.get("fermees"),
-        "suggestions": relax_suggestions(result.search, result.lieu) if not result.count else [],
+        "suggestions": relax_suggestions(result.search, result.lieu) if not liste.count else [],
         "carte": maps.point_picker(request, result.lieu),
         "geocoder": geocoder.enabled(),
-        "demo_zones": any(r.demonstration for r in page.object_list),
         "breadcrumb_data": {"current": "Trouver une aide"},
     }
 

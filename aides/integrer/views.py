@@ -75,7 +75,7 @@ def recherche(request):
             status=400,
             content_type="text/html; charset=utf-8",
         )
-    context = finder_context(request)
+    context = finder_context(request, embed=True)
     departement = presets.cleaned_data.get("departement")
     commune = context["lieu"].commune
     if departement and commune is not None and commune.departement_id != departement.pk:

@@ -2,7 +2,10 @@
 communes with the same zones share one computation, each still named in its reasons; any
 write to aids or zonings gives the next answer fresh; query counts stay constant."""
 
+import re
+
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -10,7 +13,7 @@ from django.urls import reverse
 import aides.search
 from aides.models import Aide, ConditionZonage
 from portal.lib.dataversion import bump
-from territoires.models import CategorieZone, Profession
+from territoires.models import CategorieZone, Commune, Profession
 from tests.factories import AideFactory, CategorieZoneFactory, ZonageFactory, ZoneFactory
 
 pytestmark = pytest.mark.django_db
@@ -184,3 +187,45 @@ def test_zones_of_another_profession_do_not_split_a_search_for_one(
     for commune in ("93066", "93001"):
         assert client.get(API, {"commune": commune}).status_code == 200
     assert len(computations) == 3
+
+
+# --- What the page and the API make of the answers, kept per signature (aides.listing) ----
+
+NONCE = re.compile(r'nonce="[^"]+"|nonce-[A-Za-z0-9+/=_-]+')
+
+
+def _page(client, commune):
+    response = client.get(FINDER, {"commune": commune, "profession": MEDECIN})
+    assert response.status_code == 200
+    return NONCE.sub("nonce", response.content.decode())
+
+
+@pytest.mark.parametrize("url", [FINDER, API])
+def test_an_answer_kept_for_the_signature_is_the_answer_computed_for_the_commune(
+    client, zip_93, url
+):
+    """Aubervilliers after Saint-Denis (same zones) reads Saint-Denis's kept cards or JSON,
+    its own name and code put in: byte for byte what it gets computed alone."""
+    params = {"commune": "93001", "profession": MEDECIN, "non_applicables": "1"}
+    if url == FINDER:
+        params.pop("non_applicables")
+    alone = client.get(url, params)
+    cache.clear()
+    client.get(url, {**params, "commune": "93066"})
+    with CaptureQueriesContext(connection) as queries:
+        shared = client.get(url, params)
+    assert shared.status_code == alone.status_code == 200
+    assert NONCE.sub("n", shared.content.decode()) == NONCE.sub("n", alone.content.decode())
+    assert not any('"aides_aide"' in q["sql"] for q in queries.captured_queries)  # no aid read
+    text = shared.content.decode()
+    assert "Aubervilliers est en zone" in text and "Saint-Denis est en" not in text
+
+
+def test_the_commune_put_in_a_kept_listing_is_escaped(client, zip_93, commit):
+    _page(client, "93066")
+    Commune.objects.filter(code="93001").update(nom='Auber<script>"x"</script>')
+    html = _page(client, "93001")  # an update() sends no signal: the version is the same
+    assert "<script>&quot;x&quot;" not in html and "<script>\"x\"" not in html
+    assert "Auber&lt;script&gt;&quot;x&quot;&lt;/script&gt; est en zone" in html
+    assert "?commune=93001&amp;profession=medecin-generaliste" in html  # its own links
+    assert "?commune=93066" not in html

@@ -1,0 +1,97 @@
+"""The finder's list of answers, rendered once for every commune of a signature.
+
+The cards read the answers (cached by `aides.search` under the place's signature), the page
+asked for, the commune's name in the sentences and the place's query in the links to the
+aid pages. They are rendered with marks for the last two (`raisons.COMMUNE`, `PLACE`) and
+kept beside the answers (`SearchResult.kept`); each request puts in its own commune's name
+and query, escaped. A commune of a signature already shown reads no aid and renders no card.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+
+from django.core.paginator import Paginator
+from django.template.loader import render_to_string
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from aides.eligibility import Statut, revisions
+from aides.montants import format_montant
+from aides.raisons import COMMUNE
+from aides.search import SearchResult, _anonymous
+
+PER_PAGE = 20
+PLACE = "\x00lieu\x00"  # the place's query string in the links to the aid pages
+
+
+@dataclass(frozen=True)
+class Listing:
+    count: int
+    page: int
+    nb_eligibles: int
+    nb_a_verifier: int
+    demo_zones: bool  # some answer of the page rests on a demonstration zoning
+    revisions: tuple[str, ...]
+    groupes: str  # the éligibles and à vérifier cards of the page
+    non_applicables: str  # the collapsed list of what does not apply here
+
+    def at(self, nom: str, place: str) -> Listing:
+        """The listing as it reads at the commune `nom`, its links carrying `place`."""
+
+        def html(text: str) -> SafeString:
+            return mark_safe(text.replace(COMMUNE, escape(nom)).replace(PLACE, escape(place)))
+
+        return replace(
+            self,
+            revisions=tuple(text.replace(COMMUNE, nom) for text in self.revisions),
+            groupes=html(self.groupes),
+            non_applicables=html(self.non_applicables),
+        )
+
+
+def listing(result: SearchResult, page, place: str, *, embed: bool = False) -> Listing:
+    """The page `page` (as asked: normalised like the paginator does) of the answers."""
+    asked = hashlib.sha256(str(page or "").encode()).hexdigest()[:16]
+    kept = result.kept(
+        f"liste:{int(embed)}:{asked}", lambda found: _render(result, found, page, embed)
+    )
+    nom = result.lieu.commune.nom if result.lieu.commune is not None else ""
+    return kept.at(nom, place)
+
+
+def pages(count: int, number: int):
+    """The paginator's page for the template (numbers only: the cards are rendered)."""
+    page = Paginator(range(count), PER_PAGE).get_page(number)
+    page.pages_list = list(page.paginator.get_elided_page_range(page.number, on_each_side=2))
+    return page
+
+
+def _render(result: SearchResult, found: list, page, embed: bool) -> Listing:
+    results = [r for r in found if r.applicable]
+    others = [r for r in found if not r.applicable]
+    shown = Paginator(results, PER_PAGE).get_page(page)
+    for item in shown.object_list:
+        item.montant = format_montant(item.aide)
+    for item in [*shown.object_list, *others]:
+        item.lien = item.aide.get_absolute_url() + PLACE
+    context = {
+        "eligibles": [r for r in shown.object_list if r.statut == Statut.ELIGIBLE],
+        "a_verifier": [r for r in shown.object_list if r.statut == Statut.A_VERIFIER],
+        "nb_eligibles": sum(r.statut == Statut.ELIGIBLE for r in results),
+        "nb_a_verifier": sum(r.statut == Statut.A_VERIFIER for r in results),
+        "non_applicables": others,
+        "lieu": _anonymous(result.lieu),
+        "embed": embed,
+    }
+    return Listing(
+        count=len(results),
+        page=shown.number,
+        nb_eligibles=context["nb_eligibles"],
+        nb_a_verifier=context["nb_a_verifier"],
+        demo_zones=any(r.demonstration for r in shown.object_list),
+        revisions=tuple(revisions(found)),
+        groupes=render_to_string("aides/partials/groupes.html", context),
+        non_applicables=render_to_string("aides/partials/non_applicables.html", context),
+    )
