@@ -1,5 +1,7 @@
 """The finder page: search by place and profession, reasons, messages, query count."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -186,3 +188,18 @@ def test_a_result_page_is_the_same_for_every_visitor_and_kept_by_the_page_cache(
     assert "Cookie" not in first.get("Vary", "")
     with django_assert_num_queries(0):
         assert client.get(url).content.count(b"fr-card") == first.content.count(b"fr-card")
+
+
+def test_the_map_rendered_once_carries_each_page_own_nonce(client, aides):
+    """The point picker is rendered once per process: each page still gets its own nonce
+    on every inline script, the one its CSP header allows."""
+    seen = set()
+    for commune in ("93066", "77379"):
+        response = client.get(URL, {"commune": commune})
+        allowed = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+        html = response.content.decode()
+        scripts = [tag for tag in re.findall(r"<script\b[^>]*>", html) if "src=" not in tag]
+        assert scripts and all(f'nonce="{allowed}"' in tag for tag in scripts), scripts
+        assert "id_lat" in html  # the click-to-pick script of the map
+        seen.add(allowed)
+    assert len(seen) == 2
