@@ -16,7 +16,9 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from portal.lib.dataversion import bump
 
 PUBLIC_APPS = {"structures", "aides", "territoires"}
-NOT_PUBLIC = {"ProfilAgent", "LienVerifie"}  # LienVerifie: agents only (aides/tasks.py)
+# Agents' profiles and link checks (aides/tasks.py); the alerts people subscribe to (personal
+# data, never on a public page: a subscription or a digest sent must not recompute them all).
+NOT_PUBLIC = {"ProfilAgent", "LienVerifie", "Alerte"}
 
 
 def _is_public(sender) -> bool:

@@ -26,9 +26,10 @@ def _alerts(count):
 
 
 def test_alerts_of_one_search_share_its_answer(aide_zip, smtp):
-    today = digest.snapshot(digest.answer(RECHERCHE))  # and the answer's caches are warm
+    today = digest.snapshot(digest.answer(RECHERCHE))
     _alerts(1)
     Alerte.objects.update(instantane=today)
+    send_digests()  # every cache and in-process index of the answer warm
     with CaptureQueriesContext(connection) as one:
         assert send_digests() == 0
     _alerts(6)
@@ -43,3 +44,14 @@ def test_the_form_page_query_count(client, aide_zip, django_assert_max_num_queri
     with django_assert_max_num_queries(12):
         response = client.get(reverse("alertes:creer") + "?" + RECHERCHE)
     assert response.status_code == 200
+
+
+def test_alerts_are_not_public_data(aide_zip, smtp):
+    """A subscription or a digest sent leaves the public pages' caches alone."""
+    from portal.lib import dataversion
+
+    before = dataversion.current()
+    _alerts(3)
+    Alerte.objects.update(instantane={"aides": [], "zones": [], "fermetures": []})
+    send_digests()
+    assert dataversion.current() == before
