@@ -186,13 +186,19 @@ def verdicts(
     date = date or timezone.localdate()
     if lieu is None:
         lieu = resolve_lieu(commune, lat, lon)
+    ici = Ici(lieu, date, zones_here(lieu, date) if zones is None else zones)
+    return [judge(aide, ici, profession) for aide in candidates(queryset, profession, etape)]
+
+
+def candidates(queryset, profession=None, etape=None) -> list:
+    """The aids of `queryset` for the profession and stage, with what judging them reads
+    (`aide.rel`): 6 queries whatever their number."""
     if profession:
         queryset = queryset.for_profession(profession)
     if etape:
         queryset = queryset.for_stage(etape)
-    ici = Ici(lieu, date, zones_here(lieu, date) if zones is None else zones)
     queryset = queryset.defer(*LONG_TEXT_FIELDS)
-    return [judge(aide, ici, profession) for aide in attach(list(queryset), queryset)]
+    return attach(list(queryset), queryset)
 
 
 def evaluate(queryset, **kwargs) -> list[Eligibilite]:

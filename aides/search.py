@@ -12,25 +12,26 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from django.core.cache import cache
 
 from aides.eligibility import (
-    LONG_TEXT_FIELDS,
     STATUT_ORDER,
     Eligibilite,
+    Ici,
     Lieu,
+    candidates,
+    judge,
     resolve_lieu,
-    verdicts,
     zones_here,
 )
 from aides.filters import FinderSearch
 from aides.models import Aide
 from aides.montants import annual_amount, format_montant
 from aides.raisons import COMMUNE, Raison, named
-from aides.relations import attach
 from portal.lib import dataversion
 from territoires.models import Commune
 
@@ -151,25 +152,47 @@ class Verdict:
 
 def cached_verdicts(search: FinderSearch, lieu: Lieu, zones, key: str, nom: str):
     """The search's answers, sorted, computed once per data version and signature (`key`),
-    their sentences naming `nom`.
-
-    On a hit, the aids are read back by id (2 queries); a miss judges the catalogue as
-    `verdicts` does (6 queries).
-    """
+    their sentences naming `nom`. A miss judges the candidate aids (`_candidates`)."""
     rows = cache.get(key)
+    aides = _candidates(search)
     if rows is None:
-        profession, etape = search.cleaned.get("profession"), search.cleaned.get("etape")
-        found = verdicts(
-            search.queryset, profession=profession or None, etape=etape or None,
-            date=search.date, lieu=_anonymous(lieu), zones=zones,
-        )  # fmt: skip
-        rows = cache_verdicts(key, found, search.tri)
-        aides = {r.aide.pk: r.aide for r in found}
-    else:
-        queryset = Aide.objects.filter(pk__in=[row.aide_id for row in rows])
-        queryset = queryset.defer(*LONG_TEXT_FIELDS)
-        aides = {aide.pk: aide for aide in attach(list(queryset), queryset, shown_only=True)}
+        rows = cache_verdicts(key, judge_place(search, lieu, zones, aides), search.tri)
     return [row.at(aides[row.aide_id], nom) for row in rows if row.aide_id in aides]
+
+
+def judge_place(search: FinderSearch, lieu: Lieu, zones, aides: dict) -> list[Eligibilite]:
+    """Every candidate aid judged at the place (named `raisons.COMMUNE`)."""
+    ici = Ici(_anonymous(lieu), search.date, zones)
+    profession = search.cleaned.get("profession") or None
+    return [judge(aide, ici, profession) for aide in aides.values()]
+
+
+# The candidate aids of the last searches, by data version and filters: every signature of
+# a search judges the same aids, read once per process instead of once per signature. Keyed
+# by the shared data version, so a write on any app server retires them at once.
+CANDIDATES_KEPT = 16
+_kept_candidates: OrderedDict[tuple, dict] = OrderedDict()
+
+
+def forget_candidates() -> None:
+    """Tests: a rolled-back transaction can bring an earlier data version back."""
+    _kept_candidates.clear()
+
+
+def _candidates(search: FinderSearch) -> dict:
+    """{id: aid} of the search's filters, profession and stage, relations attached."""
+    cleaned = search.cleaned
+    profession, etape = cleaned.get("profession") or None, cleaned.get("etape") or None
+    key = (dataversion.current(), search.filters_key())
+    aides = _kept_candidates.get(key)
+    if aides is None:
+        found = candidates(search.queryset, profession, etape)
+        aides = _kept_candidates[key] = {aide.pk: aide for aide in found}
+        while len(_kept_candidates) > CANDIDATES_KEPT:
+            _kept_candidates.popitem(last=False)
+    else:
+        _kept_candidates.move_to_end(key)
+    return aides
 
 
 def verdicts_key(search: FinderSearch, place: tuple, version: str) -> str:

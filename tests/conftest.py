@@ -92,8 +92,11 @@ def _empty_cache(settings):
     The version token is kept for the whole test (query counts do not depend on timing)."""
     from django.core.cache import cache
 
+    from aides.search import forget_candidates
+
     settings.PORTAL_DATA_VERSION_RECHECK_SECONDS = None
     cache.clear()
+    forget_candidates()  # per process, by data version: a rollback can bring one back
 
 
 @pytest.fixture

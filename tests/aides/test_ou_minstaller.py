@@ -90,8 +90,8 @@ def test_the_finder_link_of_a_row_opens_the_search_for_that_place(client):
 def test_the_finder_opened_from_a_row_reads_the_verdicts_the_table_judged(client, monkeypatch):
     rows = all_rows(client, departement="93")
     calls = []
-    real = aides.search.verdicts
-    monkeypatch.setattr(aides.search, "verdicts", lambda *a, **k: calls.append(k) or real(*a, **k))
+    real = aides.search.judge_place
+    monkeypatch.setattr(aides.search, "judge_place", lambda *a: calls.append(a) or real(*a))
     for row in rows[:3]:
         assert finder_count(client, row["code_insee"]) == int(row["nombre_aides"])
     assert calls == []  # the finder's cache, keyed by signature, was filled by the table

@@ -44,13 +44,13 @@ def zip_93(db, commit):
 def computations(monkeypatch):
     """How many times the catalogue was judged."""
     calls = []
-    real = aides.search.verdicts
+    real = aides.search.judge_place
 
-    def counted(*args, **kwargs):
-        calls.append(kwargs["lieu"])
-        return real(*args, **kwargs)
+    def counted(search, lieu, *args):
+        calls.append(lieu)
+        return real(search, lieu, *args)
 
-    monkeypatch.setattr(aides.search, "verdicts", counted)
+    monkeypatch.setattr(aides.search, "judge_place", counted)
     return calls
 
 
