@@ -195,3 +195,21 @@ def test_map_query_counts_do_not_depend_on_the_number_of_structures(
     with django_assert_num_queries(10):
         html = cold(client, "/carte/93/").content.decode()
     assert len(markers(client, html)) == 83
+
+
+def test_a_renamed_qpv_is_on_the_map_page_at_once(client):
+    """The QPV names of a département are kept per data version: a write shows next time."""
+    from territoires.models import ZonageKind, Zone
+
+    before = html_of(client, "/carte/93/")
+    zone = (
+        Zone.objects.filter(zonage__kind=ZonageKind.QPV, communes__departement__code="93")
+        .distinct()
+        .order_by("libelle")
+        .first()
+    )
+    assert zone.libelle in before.replace("&#x27;", "'")
+    zone.libelle = "Quartier renommé par un agent"
+    zone.save()
+    after = html_of(client, "/carte/93/?type=msp")
+    assert "Quartier renommé par un agent" in after
