@@ -149,12 +149,13 @@ def locate_codes(lat: float, lon: float) -> Codes | None:
 
 
 def locate_place(lat: float, lon: float) -> Place | None:
-    """Commune and arrondissement instances (with département, région, EPCI) in one query."""
+    """Commune and arrondissement instances (with département, région, EPCI): from the
+    cache, else one query."""
     codes = locate_codes(lat, lon)
     if codes is None:
         return None
     wanted = [code for code in (codes.commune, codes.arrondissement) if code]
-    found = {c.code: c for c in Commune.objects.with_refs().filter(code__in=wanted)}
+    found = Commune.objects.by_codes(wanted)
     commune = found.get(codes.commune)
     if commune is None:
         return None

@@ -6,6 +6,7 @@ they are what imports match on and what URLs and the API expose.
 
 import functools
 
+from django.core.cache import cache
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -13,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from simple_history.models import HistoricalRecords
 
+from portal.lib import dataversion
 from territoires.text import normalize_name
 
 
@@ -98,6 +100,22 @@ class CommuneQuerySet(models.QuerySet):
 
     def with_refs(self):
         return self.select_related("departement", "region", "epci", "ept", "parent")
+
+    def by_codes(self, codes) -> dict[str, "Commune"]:
+        """{code: commune with its refs} for current INSEE codes, from the cache under the
+        data version (every answer of the finder, the APIs and the locator starts with
+        one; the six-table query costs milliseconds of ORM), else one query."""
+        version = dataversion.current()
+        keys = {f"territoires:commune:{version}:{code}": code for code in codes}
+        found = {keys[key]: commune for key, commune in cache.get_many(keys).items()}
+        missing = [code for code in keys.values() if code not in found]
+        if missing:
+            read = {c.code: c for c in self.with_refs().filter(code__in=missing)}
+            cache.set_many(
+                {key: read[code] for key, code in keys.items() if code in read}, timeout=3600
+            )
+            found.update(read)
+        return found
 
 
 class Commune(models.Model):

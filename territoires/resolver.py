@@ -95,8 +95,8 @@ def resolve(text: str) -> Resolution:
         code = labelled.group(1).upper()
         return replace(resolve_code(code), code=code)
     code = re.sub(r"\s+", "", value).upper()
-    if INSEE_CODE.match(code):  # one indexed query, not the postal-code search's scan
-        found = Commune.objects.with_refs().filter(code=code).first()
+    if INSEE_CODE.match(code):  # the cache or one indexed query, not a postal-code scan
+        found = Commune.objects.by_codes([code]).get(code)
         if found is not None:
             return Resolution(Outcome.FOUND, found)
     matches = search_communes(value, limit=SEARCH_LIMIT)

@@ -3,6 +3,7 @@
 import pytest
 from django.conf import settings
 
+from portal.lib import dataversion
 from territoires import locator
 from territoires.models import Contour
 
@@ -52,8 +53,11 @@ def test_lookups_need_no_query_once_built(django_assert_num_queries):
     with django_assert_num_queries(0):
         for _ in range(10):
             locator.locate_codes(*PROVINS)
-    with django_assert_num_queries(1):
+    dataversion.current()
+    with django_assert_num_queries(1):  # the communes, kept under the data version
         locator.locate_place(*NOTRE_DAME)
+    with django_assert_num_queries(0):
+        assert locator.locate_place(*NOTRE_DAME).precise.code == "75104"
 
 
 def test_the_index_follows_contour_changes():

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from aides.lieux import resolve_commune
+from portal.lib import dataversion
+from territoires.models import Commune
 from territoires.resolver import Outcome, resolve
 from territoires.zonages.forms import AdresseForm
 
@@ -150,10 +152,23 @@ def test_an_insee_code_bare_or_labelled_gives_the_same_answer():
         assert bare.candidates == labelled.candidates
 
 
-def test_a_current_insee_code_is_one_indexed_query(django_assert_num_queries):
-    """Every `?commune=93066` of the API and the finder: no scan of the postal codes."""
+def test_a_current_insee_code_is_one_indexed_query_then_none(django_assert_num_queries):
+    """Every `?commune=93066` of the API and the finder: no scan of the postal codes, and
+    the commune kept in the cache under the data version."""
+    dataversion.current()
     with django_assert_num_queries(1):
         assert resolve("93066").commune.departement.code == "93"
+    with django_assert_num_queries(0):
+        found = resolve("93066").commune
+    assert (found.nom, found.region.code, found.epci.code) == ("Saint-Denis", "11", "200054781")
+
+
+def test_a_commune_renamed_is_read_again():
+    assert resolve("93066").commune.nom == "Saint-Denis"
+    commune = Commune.objects.get(code="93066")
+    commune.nom = "Saint-Denis renommée"
+    commune.save()  # moves the data version
+    assert resolve("93066").commune.nom == "Saint-Denis renommée"
 
 
 def test_every_caller_applies_the_same_rule(client):
