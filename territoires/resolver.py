@@ -73,9 +73,9 @@ def _prefer(exact: list[tuple[Commune, bool]]) -> list[Commune]:
 
 
 def resolve_code(code: str) -> Resolution:
-    """A commune by INSEE code, else by former code (one query when the code is current)."""
+    """A commune by INSEE code (the cache, else one query), else by former code."""
     code = (code or "").strip().upper()
-    found = Commune.objects.with_refs().filter(code=code).first()
+    found = Commune.objects.by_codes([code]).get(code)
     if found is not None:
         return Resolution(Outcome.FOUND, found)
     aliases = CommuneAlias.objects.filter(code=code).select_related(
