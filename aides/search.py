@@ -49,13 +49,16 @@ class SearchResult:
     zones: list = field(default_factory=list)  # the zones at the place on the answer's date
     key: str = ""  # the answers' cache key: filters, the place's signature, data version
     place_zones: list = field(default_factory=list, repr=False)  # what the verdicts read
+    version: str = ""  # the data version of `key`, which the candidate aids follow too
 
     def answers(self, nom: str | None = None) -> list[Eligibilite]:
         """Every answer, sorted, its sentences naming `nom` (by default the place's commune;
         `raisons.COMMUNE` for what is kept for every commune of the signature)."""
         if nom is None:
             nom = self.lieu.commune.nom if self.lieu.commune is not None else ""
-        return cached_verdicts(self.search, self.lieu, self.place_zones, self.key, nom)
+        return cached_verdicts(
+            self.search, self.lieu, self.place_zones, self.key, nom, self.version
+        )
 
     def kept(self, name: str, build):
         """`build(answers)` for the answers named with `raisons.COMMUNE`, cached beside them
@@ -115,7 +118,7 @@ def run(params, queryset=None) -> SearchResult:
     profession = cleaned.get("profession") or None
     key = verdicts_key(search, signature(lieu, zones, version, profession), version)
     shown = zones if lieu.commune is not None else []
-    return SearchResult(search, lieu, notices, shown, key, zones)
+    return SearchResult(search, lieu, notices, shown, key, zones, version)
 
 
 @dataclass(frozen=True)
@@ -150,11 +153,11 @@ class Verdict:
         )  # fmt: skip
 
 
-def cached_verdicts(search: FinderSearch, lieu: Lieu, zones, key: str, nom: str):
+def cached_verdicts(search: FinderSearch, lieu: Lieu, zones, key: str, nom: str, version: str):
     """The search's answers, sorted, computed once per data version and signature (`key`),
     their sentences naming `nom`. A miss judges the candidate aids (`_candidates`)."""
     rows = cache.get(key)
-    aides = _candidates(search)
+    aides = _candidates(search, version)
     if rows is None:
         rows = cache_verdicts(key, judge_place(search, lieu, zones, aides), search.tri)
     return [row.at(aides[row.aide_id], nom) for row in rows if row.aide_id in aides]
@@ -179,11 +182,12 @@ def forget_candidates() -> None:
     _kept_candidates.clear()
 
 
-def _candidates(search: FinderSearch) -> dict:
-    """{id: aid} of the search's filters, profession and stage, relations attached."""
+def _candidates(search: FinderSearch, version: str) -> dict:
+    """{id: aid} of the search's filters, profession and stage, relations attached, as of
+    the data version the verdicts' key names."""
     cleaned = search.cleaned
     profession, etape = cleaned.get("profession") or None, cleaned.get("etape") or None
-    key = (dataversion.current(), search.filters_key())
+    key = (version, search.filters_key())
     aides = _kept_candidates.get(key)
     if aides is None:
         found = candidates(search.queryset, profession, etape)
