@@ -89,13 +89,16 @@ def _fresh_zone_index(settings):
 @pytest.fixture(autouse=True)
 def _empty_cache(settings):
     """Each test starts with an empty cache: its rolled-back data must not answer the next.
-    The version token is kept for the whole test (query counts do not depend on timing)."""
+    The version token is kept for the whole test (query counts do not depend on timing), and
+    the indexes' memo of it (a quarter of a second, per thread) is not the previous test's."""
     from django.core.cache import cache
 
     from aides.search import forget_candidates
+    from portal.lib import index
 
     settings.PORTAL_DATA_VERSION_RECHECK_SECONDS = None
     cache.clear()
+    index.forget_token()
     forget_candidates()  # per process, by data version: a rollback can bring one back
 
 

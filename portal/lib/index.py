@@ -44,11 +44,12 @@ STAMP_KEY = "portal:index:{}:{}"
 _memo = threading.local()  # (data version, read at) of this thread's request
 
 
-def _forget_token(**kwargs) -> None:
+def forget_token(**kwargs) -> None:
+    """This thread reads the data version again at its next lookup (each request starts so)."""
     _memo.entry = None
 
 
-request_started.connect(_forget_token, dispatch_uid="portal.lib.index.forget_token")
+request_started.connect(forget_token, dispatch_uid="portal.lib.index.forget_token")
 
 
 def _data_version() -> str:

@@ -128,11 +128,11 @@ def test_a_new_data_version_rechecks_at_once(settings, monkeypatch):
         name=f"test-{id(source)}",
     )  # fmt: skip
     monkeypatch.setattr(dataversion, "_publish_hooks", [index._publish_stamp])
-    index_module._forget_token()  # a new request
+    index_module.forget_token()  # a new request
     assert index.get() == ("value", 1)
 
     source.version, token[0] = 2, "v2"  # written by another process, not yet published here
-    index_module._forget_token()  # a new request
+    index_module.forget_token()  # a new request
     assert index.get() == ("value", 2)  # asked the database: its stamp moved
 
     token[0] = "v3"
@@ -140,7 +140,7 @@ def test_a_new_data_version_rechecks_at_once(settings, monkeypatch):
     for hook in dataversion._publish_hooks:  # the writer publishes v3 with its stamp
         hook("v3")
     reads = source.version_reads
-    index_module._forget_token()  # a new request
+    index_module.forget_token()  # a new request
     index.get()
     index.get()
     assert source.version_reads == reads  # the writer read it; this reader asks nothing
