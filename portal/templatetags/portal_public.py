@@ -1,9 +1,10 @@
-"""Template filters and tags of the public pages: numbers, the breadcrumb."""
+"""Template filters and tags of the public pages: numbers, the breadcrumb, search fields."""
 
 from decimal import Decimal
 
 from django import template
 
+from portal.lib import dataversion, fieldcache
 from portal.lib.numbers import french_number
 
 register = template.Library()
@@ -22,3 +23,9 @@ def fil_ariane(breadcrumb_data: dict) -> dict:
     """django-dsfr's breadcrumb with a fixed id instead of its random one: a page rendered
     twice is the same bytes (one ETag on every app server, cached or not)."""
     return {"self": {**breadcrumb_data, "id": "fil-ariane"}}
+
+
+@register.simple_tag
+def champ(bound_field):
+    """A search form's field group, drawn once per value (portal.lib.fieldcache)."""
+    return fieldcache.field_group(bound_field, dataversion.current())

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from aides.models import Aide, ConditionZonage
+from aides.models import Aide, ConditionZonage, Financeur
 from portal.lib.dataversion import bump
 from territoires.models import Departement
 from tests.factories import AideFactory
@@ -203,3 +203,23 @@ def test_the_map_rendered_once_carries_each_page_own_nonce(client, aides):
         assert "id_lat" in html  # the click-to-pick script of the map
         seen.add(allowed)
     assert len(seen) == 2
+
+
+def test_the_form_shows_each_search_its_own_values_and_errors(client, aides):
+    """The form's fields are drawn once per value (portal.lib.fieldcache): each page still
+    shows what was asked, its errors, and a financer added since."""
+    selected = '<option value="{}" selected>'
+    first = client.get(URL, {"commune": "93066", "profession": "infirmier"}).content.decode()
+    assert selected.format("infirmier") in first
+    second = client.get(URL, {"commune": "77379", "profession": "medecin-generaliste"})
+    html = second.content.decode()
+    assert selected.format("medecin-generaliste") in html
+    assert selected.format("infirmier") not in html
+    assert 'value="77379"' in html and 'value="93066"' not in html
+    wrong = client.get(URL, {"commune": "93066", "date": "2026-02-31"}).content.decode()
+    assert "Saisissez une date réelle" in wrong
+    right = client.get(URL, {"commune": "93066", "date": "2026-02-28"}).content.decode()
+    assert "Saisissez une date réelle" not in right and 'value="2026-02-28"' in right
+    Financeur.objects.create(slug="ville-test", nom="Ville de Test", type="commune")
+    html = client.get(URL, {"commune": "93066", "profession": "infirmier"}).content.decode()
+    assert '<option value="ville-test">Ville de Test</option>' in html
