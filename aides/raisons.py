@@ -237,10 +237,7 @@ def outside_territory(aide, commune) -> str:
         whose.append(("de la commune de " if len(noms) == 1 else "des communes de ") + _et(noms))
     if rel.regions and not (rel.departements or rel.communes):
         where = f"{commune.nom} est en {commune.region.nom}"
-    elif rel.departements and not (rel.regions or rel.communes):
-        departement = commune.departement
-        where = f"{commune.nom} est dans le département {departement.nom} ({departement.code})"
-    else:
+    else:  # not the commune's own département: answers are shared across départements
         where = f"{commune.nom} n'en fait pas partie"
     return f"aide {' et '.join(whose)} : {where}"
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from django.core.cache import cache
+from django.db.models import Value
 
 from aides.eligibility import (
     STATUT_ORDER,
@@ -29,7 +30,7 @@ from aides.eligibility import (
     zones_here,
 )
 from aides.filters import FinderSearch
-from aides.models import Aide
+from aides.models import Aide, ConditionZonage
 from aides.montants import annual_amount, format_montant
 from aides.raisons import COMMUNE, Raison, named
 from portal.lib import dataversion
@@ -217,10 +218,11 @@ def cache_verdicts(key: str, found: list[Eligibilite], tri: str) -> list[Verdict
 def signature(lieu: Lieu, zones, version: str, profession=None) -> tuple:
     """What the verdicts read of the place: its zones on the date (id, over part of it or
     not; for a profession searched, only the zones of no profession or of that one, the
-    only ones its verdicts read), its région and département (aid territories, acts in
-    force, doctors' zones that may differ at the address), whether it is an arrondissement
-    or a point, and which of the communes some aid lists it is. Not its name (see
-    `_anonymous`)."""
+    only ones its verdicts read), its région (aid territories, acts in force, doctors'
+    zones that may differ at the address), its département when some aid names it, whether
+    it is an arrondissement or a point, and which of the communes some aid lists it is. Not
+    its name (see `_anonymous`): communes of the same zones in one région share one answer.
+    """
     if not lieu.connu:
         return ("sans lieu",)
     matches = tuple(
@@ -231,21 +233,39 @@ def signature(lieu: Lieu, zones, version: str, profession=None) -> tuple:
     commune = lieu.commune
     if commune is None:
         return ("point hors commune", matches)
-    listed = sorted({commune.id, commune.parent_id} & _listed_communes(version))
+    communes, departements = _named(version)
+    listed = sorted({commune.id, commune.parent_id} & communes)
+    departement = commune.departement_id
+    if departement not in departements:
+        departement = None  # no aid names it: its communes share their answers with others
     return (
-        lieu.point, commune.region_id, commune.departement_id, commune.parent_id is not None,
+        lieu.point, commune.region_id, departement, commune.parent_id is not None,
         tuple(listed), matches,
     )  # fmt: skip
 
 
-def _listed_communes(version: str) -> frozenset[int]:
-    """Ids of the communes some aid names as its territory (usually none): cached."""
-    key = f"aides:communes-ciblees:{version}"
-    ids = cache.get(key)
-    if ids is None:
-        ids = frozenset(Aide.communes.through.objects.values_list("commune_id", flat=True))
-        cache.set(key, ids, timeout=None)
-    return ids
+def _named(version: str) -> tuple[frozenset[int], frozenset[int]]:
+    """Ids of the communes and of the départements some aid names, as its territory or in a
+    condition on a whole département (usually a few): a verdict reads no other commune's or
+    département's identity. One query, cached by data version."""
+    key = f"aides:territoires-nommes:{version}"
+    named = cache.get(key)
+    if named is None:
+        communes = Aide.communes.through.objects.annotate(niveau=Value("commune"))
+        departements = Aide.departements.through.objects.annotate(niveau=Value("departement"))
+        conditions = ConditionZonage.objects.exclude(departement=None)
+        conditions = conditions.annotate(niveau=Value("departement"))
+        rows = communes.values_list("commune_id", "niveau").union(
+            departements.values_list("departement_id", "niveau"),
+            conditions.values_list("departement_id", "niveau"),
+            all=True,
+        )
+        ids = {"commune": set(), "departement": set()}
+        for pk, niveau in rows:
+            ids[niveau].add(pk)
+        named = (frozenset(ids["commune"]), frozenset(ids["departement"]))
+        cache.set(key, named, timeout=None)
+    return named
 
 
 def _digest(version: str, search: FinderSearch, place: tuple) -> str:

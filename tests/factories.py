@@ -194,6 +194,11 @@ class AideFactory(DjangoModelFactory):
             aide.regions.set(Region.objects.filter(code__in=extracted))
 
     @factory.post_generation
+    def departements(aide, create, extracted, **kwargs):
+        if extracted:
+            aide.departements.set(Departement.objects.filter(code__in=extracted))
+
+    @factory.post_generation
     def communes(aide, create, extracted, **kwargs):
         if extracted:
             aide.communes.set(Commune.objects.filter(code__in=extracted))

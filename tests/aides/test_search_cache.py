@@ -13,7 +13,7 @@ from django.urls import reverse
 import aides.search
 from aides.models import Aide, ConditionZonage
 from portal.lib.dataversion import bump
-from territoires.models import CategorieZone, Commune, Profession
+from territoires.models import CategorieZone, Commune, Profession, Zone, ZoneCommune
 from tests.factories import AideFactory, CategorieZoneFactory, ZonageFactory, ZoneFactory
 
 pytestmark = pytest.mark.django_db
@@ -118,6 +118,26 @@ def test_a_commune_named_by_an_aid_is_not_answered_for_its_neighbours(client, zi
     commit()
     assert "aide-commune" in [r["slug"] for r in api(client, "93066")["results"]]
     assert "aide-commune" not in [r["slug"] for r in api(client, "93001")["results"]]
+
+
+def test_a_departement_no_aid_names_does_not_split_an_answer(client, zip_93, commit, computations):
+    """Créteil (94) in Saint-Denis's (93) zone: one answer for both, until an aid of the
+    Val-de-Marne makes the département part of what is judged."""
+    zone = Zone.objects.get(categorie__zonage=zip_93, categorie__code="zip")
+    ZoneCommune.objects.create(zone=zone, commune=Commune.objects.get(code="94028"))
+    commit()
+    assert api(client, "94028")["results"] == api(client, "93066")["results"]
+    assert len(computations) == 1
+    AideFactory(slug="aide-94", nom="Aide du Val-de-Marne", departements=["94"])
+    commit()
+    assert "aide-94" in [r["slug"] for r in api(client, "94028")["results"]]
+    saint_denis = api(client, "93066")
+    assert len(computations) == 3
+    assert "aide-94" not in [r["slug"] for r in saint_denis["results"]]
+    (refus,) = [r for r in saint_denis["non_applicables"] if r["slug"] == "aide-94"]
+    assert refus["pourquoi_pas"] == [
+        "aide du département Val-de-Marne (94) : Saint-Denis n'en fait pas partie"
+    ]
 
 
 @pytest.mark.parametrize("url", [FINDER, API])
