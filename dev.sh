@@ -64,6 +64,11 @@ ensure_nginx() {
   if [ ! -x "${PORTAL_NGINX:-/usr/sbin/nginx}" ]; then apt_install nginx; fi
 }
 
+# tests/portal/test_rediscache.py runs the production cache backend on a private redis-server.
+ensure_redis() {
+  if ! command -v redis-server >/dev/null; then apt_install redis-server; fi
+}
+
 cmd=${1:-}
 shift || true
 case "$cmd" in
@@ -88,6 +93,7 @@ case "$cmd" in
     setup
     ensure_chromium
     ensure_nginx
+    ensure_redis
     echo "==> ruff"
     "$VENV/bin/ruff" check .
     "$VENV/bin/ruff" format --check .

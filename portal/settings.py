@@ -254,7 +254,7 @@ def cache_from_url(url: str) -> dict:
         }
     scheme, _, rest = url.partition("://")
     if scheme in ("redis", "rediss", "unix"):
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        return {"BACKEND": "portal.lib.rediscache.RedisCache", "LOCATION": url}
     if scheme == "db" and rest.strip("/"):
         return {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
