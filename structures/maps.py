@@ -12,6 +12,7 @@ so its page weighs the same whatever the number of structures.
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -19,14 +20,17 @@ from django.core.cache import cache
 from django.db.models import Max, Min
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from portal.lib import dataversion
 from portal.lib.maps import (
+    JSON_ESCAPES,
     MapParts,
     canonical_query,
     layer_version,
     light_outline,
     new_map,
+    render_constant,
     render_map,
 )
 from portal.lib.numbers import french_number
@@ -288,13 +292,56 @@ def carte_departement(request, departement, queryset) -> CarteDepartement:
     rows = lignes(queryset.filter(departement=departement))
     names = _communes(departement)
     qpv = _qpv_names(request, departement)
+    markers = any(r.latitude is not None for r in rows)
+    per_commune = Counter(ligne.commune for ligne in rows if ligne.commune)
+    result = CarteDepartement(
+        departement,
+        rows,
+        qpv,
+        sorted(per_commune.items(), key=lambda item: (-item[1], item[0])),
+        _departement_map(request, departement, bool(qpv), markers),
+    )
+    result.resume = _resume_departement(result, len(names))
+    return result
+
+
+# Where the markers layer's query goes in a département map rendered for every filter.
+FILTERS_MARK = "filtres-de-la-page"
+
+
+def _departement_map(request, departement, qpv: bool, markers: bool) -> MapParts:
+    """The map is the same for every filter but its markers layer's query: rendered once per
+    process, layer version (data version and day), département and what it shows, then given
+    the page's filters (folium and branca cost a third of the page)."""
+    version = layer_version()
+    key = f"structures:carte:{version}:{departement.code}:{qpv}:{markers}"
+    parts = render_constant(
+        key, lambda: _build_departement_map(departement, version, qpv, markers), request
+    )
+    query = filter_query(request)
+    # The URL sits in a JSON payload (portal.lib.maps.json_script): escaped as it escapes.
+    filled = json.dumps(query)[1:-1].translate(JSON_ESCAPES)
+
+    def fill(text):
+        if query:
+            return mark_safe(text.replace(FILTERS_MARK, filled))
+        return mark_safe(text.replace("?" + FILTERS_MARK, ""))
+
+    return MapParts(fill(parts.header), fill(parts.html), fill(parts.script), parts.name)
+
+
+def _build_departement_map(departement, version: str, qpv: bool, markers: bool):
     bounds = (
         _bounds(Contour.Niveau.DEPARTEMENT, [departement.code])
-        or territoires_maps.points_bounds((r.latitude, r.longitude) for r in rows)
+        or territoires_maps.points_bounds(
+            Structure.objects.published()
+            .filter(departement=departement)
+            .values_list("latitude", "longitude")
+        )
         or FRANCE_BOUNDS
     )
     fmap = new_map(bounds=bounds, maxZoom=territoires_maps.MAX_ZOOM)
-    version, code = layer_version(), departement.code
+    code = departement.code
     territoires_maps.outline_layer(
         fmap, layer_url("communes", version, code), "Communes", territoires_maps.COMMUNE_STYLE
     )
@@ -311,20 +358,11 @@ def carte_departement(request, departement, queryset) -> CarteDepartement:
             "Quartiers prioritaires",
             territoires_maps.QPV_STYLE,
         )
-    if any(r.latitude is not None for r in rows):
+    if markers:
         territoires_maps.structure_markers(
-            fmap, layer_url("structures", version, code, filter_query(request))
+            fmap, layer_url("structures", version, code, FILTERS_MARK)
         )
-    per_commune = Counter(ligne.commune for ligne in rows if ligne.commune)
-    result = CarteDepartement(
-        departement,
-        rows,
-        qpv,
-        sorted(per_commune.items(), key=lambda item: (-item[1], item[0])),
-        render_map(fmap, request),
-    )
-    result.resume = _resume_departement(result, len(names))
-    return result
+    return fmap
 
 
 def _resume_departement(carte: CarteDepartement, communes: int) -> list[str]:

@@ -94,12 +94,13 @@ def _empty_cache(settings):
     from django.core.cache import cache
 
     from aides.search import forget_candidates
-    from portal.lib import fieldcache, index
+    from portal.lib import fieldcache, index, maps
 
     settings.PORTAL_DATA_VERSION_RECHECK_SECONDS = None
     cache.clear()
     index.forget_token()
     fieldcache.forget()  # per process, by data version, as the candidates
+    maps.forget_rendered()
     forget_candidates()  # per process, by data version: a rollback can bring one back
 
 

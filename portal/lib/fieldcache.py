@@ -26,8 +26,8 @@ def field_group(bound_field: BoundField, version: str) -> SafeString:
     """`bound_field.as_field_group()`, rendered once per value, errors and data version."""
     form = bound_field.form
     key = (
-        type(form).__module__,
-        type(form).__qualname__,
+        # django-filter builds its form class per filterset: its name and its base name it.
+        *(f"{cls.__module__}.{cls.__qualname__}" for cls in type(form).__mro__[:2]),
         form.prefix,
         form.auto_id,
         bound_field.name,

@@ -313,19 +313,30 @@ def _nonce_attribute(nonce: str) -> str:
 
 
 _NONCE_MARK = "\x00nonce\x00"
-_RENDERED: dict[tuple[str, int], tuple[MapParts, int]] = {}
+_RENDERED: dict[tuple[str, int, str], tuple[MapParts, int]] = {}
+
+
+RENDERED_KEPT = 512
+
+
+def forget_rendered() -> None:
+    """Tests: a rolled-back transaction can bring an earlier data version back."""
+    _RENDERED.clear()
 
 
 def render_constant(key: str, build, request=None) -> MapParts:
-    """`render_map(build(), request)` for a map that reads no data (the same for every
-    request: `key` names it), rendered once per process; each request gets its own nonce
-    and the element ids that follow the page's earlier maps."""
+    """`render_map(build(), request)` for a map that reads nothing but what `key` names (a
+    data version in the key for one that reads data), rendered once per process; each
+    request gets its own nonce and the element ids that follow the page's earlier maps."""
     start = getattr(request, "_portal_map_elements", 0)
-    memo = _RENDERED.get((key, start))
+    memo_key = (key, start, settings.MAP_TILES)  # every map reads the tiles' setting
+    memo = _RENDERED.get(memo_key)
     if memo is None:
+        if len(_RENDERED) >= RENDERED_KEPT:
+            _RENDERED.clear()  # old versions' maps
         probe = SimpleNamespace(_portal_map_elements=start)
         parts = render_map(build(), probe, nonce=_NONCE_MARK)
-        memo = _RENDERED[(key, start)] = (parts, probe._portal_map_elements - start)
+        memo = _RENDERED[memo_key] = (parts, probe._portal_map_elements - start)
     parts, count = memo
     if request is not None:
         request._portal_map_elements = start + count
@@ -399,7 +410,8 @@ def light_outline(geometry: dict | None, tolerance: float) -> dict | None:
 LAYER_MAX_AGE = 365 * 24 * 3600  # the URL changes with the data: a cached copy is never stale
 STALE_MAX_AGE = 60  # an old version's URL answers today's data, briefly cacheable
 LAYER_CONTENT_TYPE = "application/geo+json"
-_JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+# What json_script escapes in JSON put in a page; the layers' bodies are escaped the same.
+JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
 def layer_version() -> str:
@@ -445,7 +457,7 @@ def layer_response(request, version: str, build, *, query: str = "") -> HttpResp
             if isinstance(data, HttpResponse):
                 return data
             text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-            body = text.translate(_JSON_ESCAPES).encode()
+            body = text.translate(JSON_ESCAPES).encode()
             cache.set(f"portal:layer:{digest}", body, timeout=None)
         response = HttpResponse(body, content_type=LAYER_CONTENT_TYPE)
     response["ETag"] = etag

@@ -130,6 +130,18 @@ def test_departement_map_shows_communes_qpv_and_its_structures(client):
         len(markers(client, filtered))
         == Structure.objects.published().filter(departement__code="93", type="centre-sante").count()
     )
+    # One drawn map for every filter: each page's markers still follow its own filters.
+    both = html_of(client, "/carte/93/?annee_min=2020&type=centre-sante")
+    expected = Structure.objects.published().filter(
+        departement__code="93", type="centre-sante", date_decision__year__gte=2020
+    )
+    assert 0 < len(markers(client, both)) == expected.count() < len(markers(client, filtered))
+    assert (
+        len(markers(client, html))
+        == Structure.objects.published()
+        .filter(departement__code="93", latitude__isnull=False)
+        .count()
+    )
 
 
 def test_popups_are_built_as_text_not_html(client):
@@ -181,18 +193,19 @@ def test_map_query_counts_do_not_depend_on_the_number_of_structures(
     client, django_assert_num_queries, more_structures
 ):
     client.get("/carte/")  # outlines simplified once per process
-    client.get("/carte/93/")
+    client.get("/carte/93/?type=msp")  # the map drawn once per process and data version
     # Version, région (validated), régions (listed by the form's select and the filters'),
     # départements, population, box, structures + aids.
     with django_assert_num_queries(9):
         cold(client, "/carte/")
-    # Version, département, communes, box, zones (3), QPV, structures + aids.
-    with django_assert_num_queries(10):
+    # Version, département, communes, zones (3), QPV, structures + aids.
+    with django_assert_num_queries(9):
         cold(client, "/carte/93/")
     more_structures("93", 30)
+    client.get("/carte/93/?type=msp")
     with django_assert_num_queries(9):
         cold(client, "/carte/")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         html = cold(client, "/carte/93/").content.decode()
     assert len(markers(client, html)) == 83
 
