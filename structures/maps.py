@@ -253,14 +253,20 @@ class CarteDepartement:
 
 
 def _communes(departement) -> dict[str, str]:
-    """{code: name} of the communes drawn: Paris as its 20 arrondissements."""
-    return dict(
-        Commune.objects.filter(departement=departement)
-        .exclude(arrondissements__isnull=False)
-        .order_by("code")
-        .values_list("code", "nom")
-        .distinct()
-    )
+    """{code: name} of the communes drawn: Paris as its 20 arrondissements. Kept per data
+    version (every filter of the map counts them)."""
+    key = f"structures:communes:{dataversion.current()}:{departement.pk}"
+    names = cache.get(key)
+    if names is None:
+        names = dict(
+            Commune.objects.filter(departement=departement)
+            .exclude(arrondissements__isnull=False)
+            .order_by("code")
+            .values_list("code", "nom")
+            .distinct()
+        )
+        cache.set(key, names, timeout=None)  # keyed by the version: never stale
+    return names
 
 
 def _qpv(codes, date=None):
