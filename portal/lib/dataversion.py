@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import threading
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
@@ -69,6 +71,7 @@ def bump() -> None:
     # Now for this transaction's own reads, and again once committed for everyone (a reader
     # that saw the old row in between may have cached the old token: `set` replaces it).
     cache.delete(CACHE_KEY)
+    _request.token = None
     if not _pending():
         transaction.on_commit(_publish)
 
@@ -99,6 +102,7 @@ def on_publish(hook) -> None:
 
 
 def _publish() -> None:
+    _request.token = None
     token = _read()
     cache.set(CACHE_KEY, token, timeout=_recheck())
     for hook in _publish_hooks:
@@ -115,9 +119,31 @@ def current() -> str:
     """The version token of the public data (structures, aids, zonings, territories).
 
     Cache keys and ETags include it. One cache read; one small query when the cache lost it.
+    Within a request, read once: every part of a page answers for the same version (and a
+    page asked it half a dozen times), unless the request itself bumps it.
     """
+    token = getattr(_request, "token", None)
+    if token is not None:
+        return token
     token = cache.get(CACHE_KEY)
     if token is None:
         token = _read()
         cache.add(CACHE_KEY, token, timeout=_recheck())  # never over a token a bump published
+    if getattr(_request, "active", False):
+        _request.token = token
     return token
+
+
+_request = threading.local()  # `active` between request_started and request_finished
+
+
+def _request_started(**kwargs) -> None:
+    _request.active, _request.token = True, None
+
+
+def _request_finished(**kwargs) -> None:
+    _request.active, _request.token = False, None
+
+
+request_started.connect(_request_started, dispatch_uid="portal.lib.dataversion.started")
+request_finished.connect(_request_finished, dispatch_uid="portal.lib.dataversion.finished")

@@ -1,0 +1,48 @@
+"""Within a request the data version is read once: every part of a page answers for the
+version its first read saw, even when another app server moves it meanwhile; the request's
+own writes are seen at once."""
+
+import pytest
+from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+
+from portal.lib import dataversion
+from tests.factories import AideFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _another_server_bumps():
+    """What another app server's committed bump leaves in the shared cache."""
+    cache.set(dataversion.CACHE_KEY, "999.another", timeout=None)
+
+
+def test_a_request_answers_for_one_version():
+    request_started.send(sender=None)
+    try:
+        first = dataversion.current()
+        _another_server_bumps()
+        assert dataversion.current() == first
+    finally:
+        request_finished.send(sender=None)
+    request_started.send(sender=None)
+    try:
+        assert dataversion.current() == "999.another"  # the next request sees it
+    finally:
+        request_finished.send(sender=None)
+
+
+def test_a_request_that_writes_sees_its_write():
+    request_started.send(sender=None)
+    try:
+        first = dataversion.current()
+        AideFactory()
+        assert dataversion.current() != first
+    finally:
+        request_finished.send(sender=None)
+
+
+def test_outside_requests_every_read_asks_the_cache():
+    first = dataversion.current()
+    _another_server_bumps()
+    assert dataversion.current() == "999.another" != first
