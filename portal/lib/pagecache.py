@@ -187,7 +187,7 @@ def _patch_html_cache_control(response) -> None:
 
 
 def _store(request, base_key, response, template: bytes, offsets: list[int]) -> None:
-    body = zlib.compress(template, 6)
+    body = zlib.compress(template, 1)  # a third of level 6's time, 15 % bigger
     if len(body) > settings.PORTAL_PAGE_CACHE_MAX_BYTES:
         return
     entry = {
