@@ -9,9 +9,11 @@ and query, escaped. A commune of a signature already shown reads no aid and rend
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from dataclasses import dataclass, replace
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.template.loader import render_to_string
 from django.utils.html import escape
@@ -21,9 +23,11 @@ from aides.eligibility import Statut, revisions
 from aides.montants import format_montant
 from aides.raisons import COMMUNE
 from aides.search import SearchResult, _anonymous
+from territoires.zonages.display import zones_context
 
 PER_PAGE = 20
 PLACE = "\x00lieu\x00"  # the place's query string in the links to the aid pages
+CODE = "\x00code\x00"  # the commune's INSEE code in the zones block kept for its zones
 
 
 @dataclass(frozen=True)
@@ -95,3 +99,27 @@ def _render(result: SearchResult, found: list, page, embed: bool) -> Listing:
         groupes=render_to_string("aides/partials/groupes.html", context),
         non_applicables=render_to_string("aides/partials/non_applicables.html", context),
     )
+
+
+def zones_ici(result) -> SafeString | None:
+    """The zones at the place, as the answers cite them: rendered once per zones, région and
+    date under the data version (every commune of the same zones shows the same block), the
+    commune's name and code put in, escaped."""
+    commune = result.lieu.commune
+    if commune is None or not result.zones:
+        return None
+    date = result.search.date
+    raw = (result.version, date, commune.region_id, commune.parent_id, tuple(result.zones))
+    key = "aides:zones-ici:" + hashlib.sha256(repr(raw).encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        marked = copy.copy(commune)
+        marked.nom, marked.code = COMMUNE, CODE
+        context = {
+            "lieu": replace(result.lieu, commune=marked),
+            "date": date,
+            "zones_ici": zones_context(result.zones, marked),
+        }
+        html = render_to_string("aides/partials/zones_ici.html", context)
+        cache.set(key, html, timeout=None)  # keyed by the version: never stale
+    return mark_safe(html.replace(COMMUNE, escape(commune.nom)).replace(CODE, escape(commune.code)))

@@ -11,12 +11,11 @@ from aides import geocoder, maps, presentation
 from aides.choices import EtapeProjet
 from aides.eligibility import describe_conditions, revisions
 from aides.forms import SimulateurForm
-from aides.listing import listing, pages
+from aides.listing import listing, pages, zones_ici
 from aides.models import Aide
 from aides.montants import format_montant
 from aides.relations import attach
 from aides.search import relax_suggestions, run
-from territoires.zonages.display import zones_context
 
 # What the aid page reads of the finder's query string to judge the aid at a place.
 PLACE_PARAMS = ("commune", "adresse", "lat", "lon")
@@ -40,7 +39,7 @@ def finder_context(request, *, embed: bool = False) -> dict:
         "notices": result.notices,
         "lieu": result.lieu,
         # The zones the answer rests on, on its date (ZRR before July 2024, FRR after).
-        "zones_ici": zones_context(result.zones, result.lieu.commune) if result.zones else None,
+        "zones_ici": zones_ici(result),
         "date": result.search.date,
         "tri": result.search.tri,
         "fermees": result.search.cleaned.get("fermees"),

@@ -249,3 +249,7 @@ def test_the_commune_put_in_a_kept_listing_is_escaped(client, zip_93, commit):
     assert "Auber&lt;script&gt;&quot;x&quot;&lt;/script&gt; est en zone" in html
     assert "?commune=93001&amp;profession=medecin-generaliste" in html  # its own links
     assert "?commune=93066" not in html
+    # The zones block, kept for the zones they share, names each commune (escaped) too.
+    assert "Zones à Auber&lt;script&gt;&quot;x&quot;&lt;/script&gt; au " in html
+    assert "Zones en vigueur à Auber&lt;script&gt;&quot;x&quot;&lt;/script&gt; (93001)" in html
+    assert "Zones à Saint-Denis" not in html and "(93066)" not in html
