@@ -14,16 +14,25 @@ from __future__ import annotations
 
 import threading
 
-from django.forms import BoundField
+from django.forms import BoundField, CheckboxInput
 from django.utils.safestring import SafeString
 
-MAX_ENTRIES = 4096
+MAX_ENTRIES = 1024
 _rendered: dict[tuple, SafeString] = {}
 _lock = threading.Lock()
 
 
 def field_group(bound_field: BoundField, version: str) -> SafeString:
-    """`bound_field.as_field_group()`, rendered once per value, errors and data version."""
+    """`bound_field.as_field_group()`, rendered once per value, errors and data version.
+
+    Only the values that come back: empty, a choice, a box. A typed text (a commune, a date)
+    is drawn each time, so that what people type does not fill every process's memory."""
+    value = bound_field.value()
+    field = bound_field.field
+    if value not in (None, "", []) and not (
+        hasattr(field, "choices") or isinstance(field.widget, CheckboxInput)
+    ):
+        return bound_field.as_field_group()
     form = bound_field.form
     key = (
         # django-filter builds its form class per filterset: its name and its base name it.
@@ -32,7 +41,7 @@ def field_group(bound_field: BoundField, version: str) -> SafeString:
         form.auto_id,
         bound_field.name,
         form.is_bound,
-        repr(bound_field.value()),
+        repr(value),
         tuple(bound_field.errors),
         version,
     )
