@@ -80,6 +80,10 @@ def _render(result: SearchResult, found: list, page, embed: bool) -> Listing:
         item.montant = format_montant(item.aide)
     for item in [*shown.object_list, *others]:
         item.lien = item.aide.get_absolute_url() + PLACE
+    for item in shown.object_list:
+        item.html = _item_html("aides/partials/carte_aide.html", item, result.version, embed)
+    for item in others:
+        item.html = _item_html("aides/partials/non_applicable.html", item, result.version, embed)
     context = {
         "eligibles": [r for r in shown.object_list if r.statut == Statut.ELIGIBLE],
         "a_verifier": [r for r in shown.object_list if r.statut == Statut.A_VERIFIER],
@@ -99,6 +103,34 @@ def _render(result: SearchResult, found: list, page, embed: bool) -> Listing:
         groupes=render_to_string("aides/partials/groupes.html", context),
         non_applicables=render_to_string("aides/partials/non_applicables.html", context),
     )
+
+
+# Cards and lines of the last signatures, by what they show: an aid reads the same at every
+# place whose reasons for it are the same (a regional aid, a national one, one ARS zone's).
+ITEMS_KEPT = 3000
+_items: dict[tuple, SafeString] = {}
+
+
+def forget_items() -> None:
+    """Tests: a rolled-back transaction can bring an earlier data version back."""
+    _items.clear()
+
+
+def _item_html(template: str, item, version: str, embed: bool) -> SafeString:
+    """One answer's card (or line) as `template` draws it, once per process for the data
+    version and everything the card shows of the answer (reasons still marked)."""
+    key = (
+        template, version, embed, item.aide.pk, item.statut, item.ouverte, item.sans_lieu,
+        getattr(item, "montant", None), tuple(item.raisons), tuple(item.incertitudes),
+        tuple(item.pourquoi_pas),
+    )  # fmt: skip
+    html = _items.get(key)
+    if html is None:
+        html = mark_safe(render_to_string(template, {"item": item, "embed": embed}))
+        if len(_items) >= ITEMS_KEPT:
+            _items.clear()
+        _items[key] = html
+    return html
 
 
 def zones_ici(result) -> SafeString | None:

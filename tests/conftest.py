@@ -93,6 +93,7 @@ def _empty_cache(settings):
     the indexes' memo of it (a quarter of a second, per thread) is not the previous test's."""
     from django.core.cache import cache
 
+    from aides.listing import forget_items
     from aides.search import forget_candidates
     from portal.lib import fieldcache, index, maps
 
@@ -101,6 +102,7 @@ def _empty_cache(settings):
     index.forget_token()
     fieldcache.forget()  # per process, by data version, as the candidates
     maps.forget_rendered()
+    forget_items()
     forget_candidates()  # per process, by data version: a rollback can bring one back
 
 
