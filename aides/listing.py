@@ -107,7 +107,7 @@ def _render(result: SearchResult, found: list, page, embed: bool) -> Listing:
 
 # Cards and lines of the last signatures, by what they show: an aid reads the same at every
 # place whose reasons for it are the same (a regional aid, a national one, one ARS zone's).
-ITEMS_KEPT = 3000
+ITEMS_KEPT = 1500
 _items: dict[tuple, SafeString] = {}
 
 

@@ -17,7 +17,7 @@ import threading
 from django.forms import BoundField, CheckboxInput
 from django.utils.safestring import SafeString
 
-MAX_ENTRIES = 1024
+MAX_ENTRIES = 512
 _rendered: dict[tuple, SafeString] = {}
 _lock = threading.Lock()
 

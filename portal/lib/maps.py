@@ -316,7 +316,7 @@ _NONCE_MARK = "\x00nonce\x00"
 _RENDERED: dict[tuple[str, int, str], tuple[MapParts, int]] = {}
 
 
-RENDERED_KEPT = 256
+RENDERED_KEPT = 128
 
 
 def forget_rendered() -> None:
