@@ -39,8 +39,7 @@ from structures.models import Structure
 from structures.stats import per_100k, population_by_departement
 from territoires import maps as territoires_maps
 from territoires.models import Commune, Contour, Departement, ZonageKind, Zone
-from territoires.zonages.lookup import zones_for_communes
-from territoires.zonages.sections import departement_zones
+from territoires.zonages.lookup import zones_at, zones_for_communes
 
 FRANCE_BOUNDS = (1.4, 47.4, 8.3, 50.2)  # Île-de-France + Grand Est
 
@@ -277,18 +276,17 @@ def _qpv(codes, date=None):
     return Zone.objects.filter(id__in=ids).order_by("libelle", "code")
 
 
-def _qpv_names(request, departement) -> list[tuple[str, str]]:
-    """(code, name) of the QPV in force in the département, ordered by name: from the zones
-    of its communes (the territoires page's sections share them), kept per data version and
-    day (each filter of the map asks the same, and the zones of 600 communes cost 130 ms)."""
-    day = timezone.localdate().isoformat()
-    key = f"structures:qpv:{dataversion.current()}:{day}:{departement.pk}"
+def _qpv_names(departement) -> list[tuple[str, str]]:
+    """(code, name) of the QPV in force in the département, ordered by name: from the zone
+    index's answers for its communes, kept per data version and day (each filter of the map
+    asks the same; read from the database, the zones of 600 communes cost 130 ms)."""
+    today = timezone.localdate()
+    key = f"structures:qpv:{dataversion.current()}:{today.isoformat()}:{departement.pk}"
     names = cache.get(key)
     if names is None:
-        matches = departement_zones(request, departement)
-        found = {
-            (m.libelle, m.code) for ms in matches.values() for m in ms if m.kind == ZonageKind.QPV
-        }
+        # From this process's zone index: no query, milliseconds for 600 communes.
+        rows = (zones_at(commune=code, date=today) for code in _communes(departement))
+        found = {(m.libelle, m.code) for ms in rows for m in ms if m.kind == ZonageKind.QPV}
         names = [(code, libelle) for libelle, code in sorted(found)]
         cache.set(key, names, timeout=None)  # keyed by the version: never stale
     return names
@@ -297,7 +295,7 @@ def _qpv_names(request, departement) -> list[tuple[str, str]]:
 def carte_departement(request, departement, queryset) -> CarteDepartement:
     rows = lignes(queryset.filter(departement=departement))
     names = _communes(departement)
-    qpv = _qpv_names(request, departement)
+    qpv = _qpv_names(departement)
     markers = any(r.latitude is not None for r in rows)
     per_commune = Counter(ligne.commune for ligne in rows if ligne.commune)
     result = CarteDepartement(

@@ -198,14 +198,14 @@ def test_map_query_counts_do_not_depend_on_the_number_of_structures(
     # départements, population, box, structures + aids.
     with django_assert_num_queries(9):
         cold(client, "/carte/")
-    # Version, département, communes, zones (3), QPV, structures + aids.
-    with django_assert_num_queries(9):
+    # Version, département, communes, structures + aids (QPV from the zone index).
+    with django_assert_num_queries(5):
         cold(client, "/carte/93/")
     more_structures("93", 30)
     client.get("/carte/93/?type=msp")
     with django_assert_num_queries(9):
         cold(client, "/carte/")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(5):
         html = cold(client, "/carte/93/").content.decode()
     assert len(markers(client, html)) == 83
 
