@@ -12,14 +12,11 @@ changes a field's label, choices or attributes per user must not use it.
 
 from __future__ import annotations
 
-import threading
-
 from django.forms import BoundField, CheckboxInput
 from django.utils.safestring import SafeString
 
 MAX_ENTRIES = 512
 _rendered: dict[tuple, SafeString] = {}
-_lock = threading.Lock()
 
 
 def field_group(bound_field: BoundField, version: str) -> SafeString:
@@ -48,10 +45,9 @@ def field_group(bound_field: BoundField, version: str) -> SafeString:
     html = _rendered.get(key)
     if html is None:
         html = bound_field.as_field_group()
-        with _lock:
-            if len(_rendered) >= MAX_ENTRIES:
-                _rendered.clear()
-            _rendered[key] = html
+        if len(_rendered) >= MAX_ENTRIES:
+            _rendered.clear()
+        _rendered[key] = html
     return html
 
 

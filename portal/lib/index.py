@@ -52,9 +52,7 @@ def forget_token(**kwargs) -> None:
 request_started.connect(forget_token, dispatch_uid="portal.lib.index.forget_token")
 
 
-def data_version() -> str:
-    """The public data version as this request read it first (outside requests, for
-    TOKEN_MEMO_SECONDS): for what asks it many times per page."""
+def _data_version() -> str:
     entry = getattr(_memo, "entry", None)
     now = time.monotonic()
     if entry is not None and now - entry[1] < TOKEN_MEMO_SECONDS:
@@ -90,7 +88,7 @@ class RebuiltIndex(Generic[T]):
     def get(self) -> T:
         """The value, rebuilt first if it was dropped or if the database moved on."""
         entry = self._entry
-        token = data_version() if self._name is not None else None
+        token = _data_version() if self._name is not None else None
         if entry is not None and (token != self._seen_token or self._due()):
             moved = token != self._seen_token and not self._due()
             if (self._stamp(token) if moved else self._version()) != entry[1]:

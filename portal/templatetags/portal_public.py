@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import template
 
-from portal.lib import fieldcache, index
+from portal.lib import dataversion, fieldcache
 from portal.lib.numbers import french_number
 
 register = template.Library()
@@ -28,4 +28,4 @@ def fil_ariane(breadcrumb_data: dict) -> dict:
 @register.simple_tag
 def champ(bound_field):
     """A search form's field group, drawn once per value (portal.lib.fieldcache)."""
-    return fieldcache.field_group(bound_field, index.data_version())
+    return fieldcache.field_group(bound_field, dataversion.current())
