@@ -181,6 +181,7 @@ _kept_candidates: OrderedDict[tuple, dict] = OrderedDict()
 def forget_candidates() -> None:
     """Tests: a rolled-back transaction can bring an earlier data version back."""
     _kept_candidates.clear()
+    _kept_named.clear()
 
 
 def _candidates(search: FinderSearch, version: str) -> dict:
@@ -244,10 +245,23 @@ def signature(lieu: Lieu, zones, version: str, profession=None) -> tuple:
     )  # fmt: skip
 
 
+# The territories some aid names, for the current data version (read for every search).
+_kept_named: dict[str, tuple[frozenset[int], frozenset[int]]] = {}
+
+
 def _named(version: str) -> tuple[frozenset[int], frozenset[int]]:
     """Ids of the communes and of the départements some aid names, as its territory or in a
     condition on a whole département (usually a few): a verdict reads no other commune's or
-    département's identity. One query, cached by data version."""
+    département's identity. One query, cached by data version, then kept per process."""
+    named = _kept_named.get(version)
+    if named is None:
+        named = _named_shared(version)
+        _kept_named.clear()
+        _kept_named[version] = named
+    return named
+
+
+def _named_shared(version: str) -> tuple[frozenset[int], frozenset[int]]:
     key = f"aides:territoires-nommes:{version}"
     named = cache.get(key)
     if named is None:

@@ -2,12 +2,13 @@
 
 from urllib.parse import urlencode
 
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from aides import geocoder, maps, presentation
+from aides import frame, geocoder, maps, presentation
 from aides.choices import EtapeProjet
 from aides.eligibility import describe_conditions, revisions
 from aides.forms import SimulateurForm
@@ -23,12 +24,21 @@ VERDICT_PARAMS = (*PLACE_PARAMS, "profession", "etape", "date")
 
 
 def finder(request):
-    return render(request, "aides/finder.html", finder_context(request))
-
-
-def finder_context(request, *, embed: bool = False) -> dict:
-    """What the finder's templates show for a search (the page and its embedded copy)."""
     result = run(request.GET)
+    frame_key = frame.key(request, result)
+    html = frame.page(frame_key, request, result, _finder_page) if frame_key else None
+    if html is None:
+        html = _finder_page(request, result)
+    return HttpResponse(html)
+
+
+def _finder_page(request, result) -> str:
+    return render_to_string("aides/finder.html", finder_context(request, result), request)
+
+
+def finder_context(request, result=None, *, embed: bool = False) -> dict:
+    """What the finder's templates show for a search (the page and its embedded copy)."""
+    result = result or run(request.GET)
     liste = listing(result, request.GET.get("page"), place_query(result), embed=embed)
     return {
         "title": "Trouver une aide",

@@ -71,7 +71,7 @@ class PageCacheMiddleware:
         if not _is_public(request):
             return self.get_response(request)
         nonce = str(getattr(request, "csp_nonce", "") or "")
-        storable = _is_anonymous(request) and settings.PORTAL_PAGE_CACHE_SECONDS > 0
+        storable = is_anonymous(request) and settings.PORTAL_PAGE_CACHE_SECONDS > 0
         try:
             version = current()
         except DatabaseError:  # the view answers (portal.health's 503 when it is down)
@@ -111,7 +111,8 @@ def _is_public(request) -> bool:
     )
 
 
-def _is_anonymous(request) -> bool:
+def is_anonymous(request) -> bool:
+    """No session nor flash messages: the visitor gets what every visitor gets."""
     cookies = request.COOKIES
     return settings.SESSION_COOKIE_NAME not in cookies and not any(
         name in cookies for name in PRIVATE_COOKIES

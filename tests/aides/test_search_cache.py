@@ -253,3 +253,60 @@ def test_the_commune_put_in_a_kept_listing_is_escaped(client, zip_93, commit):
     assert "Zones à Auber&lt;script&gt;&quot;x&quot;&lt;/script&gt; au " in html
     assert "Zones en vigueur à Auber&lt;script&gt;&quot;x&quot;&lt;/script&gt; (93001)" in html
     assert "Zones à Saint-Denis" not in html and "(93066)" not in html
+
+
+# --- The whole finder page kept per signature (aides.frame) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {"etape": "installation", "tri": "montant", "fermees": "on"},
+        {"page": "2"},  # the pagination's links carry the commune
+        {"public": "etudiant", "lat": "", "lon": ""},  # nothing found: the suggestions' links
+        {"date": "2026-01-15"},
+    ],
+)
+def test_a_page_kept_for_the_signature_is_the_page_rendered_for_the_commune(
+    client, zip_93, commit, extra
+):
+    """Aubervilliers after Saint-Denis (same zones): the page Saint-Denis left, filled with
+    Aubervilliers's name and code, renders no template and is byte for byte what it gets
+    alone (nonce aside)."""
+    _bulk_aides(25)
+    commit()
+    params = {"commune": "93001", "profession": MEDECIN, **extra}
+    alone = client.get(FINDER, params)
+    cache.clear()
+    first = client.get(FINDER, {**params, "commune": "93066"})
+    shared = client.get(FINDER, params)
+    assert first.templates and not shared.templates  # the frame was made, then filled
+    assert shared.status_code == alone.status_code == 200
+    assert NONCE.sub("n", shared.content.decode()) == NONCE.sub("n", alone.content.decode())
+    assert "93066" not in shared.content.decode()
+    nonce = shared.wsgi_request.csp_nonce
+    assert f'nonce="{nonce}"' in shared.content.decode()  # its own nonce, as in its header
+    assert f"'nonce-{nonce}'" in shared["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"commune": "Aubervilliers"},  # typed, not a code: the field shows what was typed
+        {"commune": "93001", "lat": "48.91", "lon": "2.38"},  # a point
+        {"commune": "93001", "inconnu": "x"},  # a notice
+    ],
+)
+def test_a_page_that_reads_more_than_the_commune_is_rendered_for_it(client, zip_93, params):
+    client.get(FINDER, {**params, "commune": "93066", "profession": MEDECIN})
+    response = client.get(FINDER, {**params, "profession": MEDECIN})
+    assert response.templates  # rendered, not filled
+    assert response.status_code == 200
+    assert "Saint-Denis est en" not in response.content.decode()
+
+
+def test_an_agent_sees_the_page_rendered_for_them(admin_client, client, zip_93):
+    client.get(FINDER, {"commune": "93066", "profession": MEDECIN})
+    response = admin_client.get(FINDER, {"commune": "93001", "profession": MEDECIN})
+    assert response.templates and "Aubervilliers est en zone" in response.content.decode()
