@@ -4,6 +4,7 @@ Codes are the official natural keys (INSEE code, SIREN for EPCI, ANCT code for Q
 they are what imports match on and what URLs and the API expose.
 """
 
+import dataclasses
 import functools
 
 from django.core.cache import cache
@@ -102,20 +103,78 @@ class CommuneQuerySet(models.QuerySet):
         return self.select_related("departement", "region", "epci", "ept", "parent")
 
     def by_codes(self, codes) -> dict[str, "Commune"]:
-        """{code: commune with its refs} for current INSEE codes, from the cache under the
-        data version (every answer of the finder, the APIs and the locator starts with
-        one; the six-table query costs milliseconds of ORM), else one query."""
+        """{code: commune with its refs} for current INSEE codes (every answer of the finder,
+        the APIs and the locator starts with one): the commune's row from the cache under the
+        data version, else one indexed query on its table alone; its région, département,
+        EPCI, EPT and parent from this process's copy of those small tables (`_refs`). The
+        six-table join cost milliseconds of planning and ORM for every commune not cached."""
         version = dataversion.current()
         keys = {f"territoires:commune:{version}:{code}": code for code in codes}
         found = {keys[key]: commune for key, commune in cache.get_many(keys).items()}
         missing = [code for code in keys.values() if code not in found]
         if missing:
-            read = {c.code: c for c in self.with_refs().filter(code__in=missing)}
+            read = {c.code: c for c in self.filter(code__in=missing)}
             cache.set_many(
                 {key: read[code] for key, code in keys.items() if code in read}, timeout=3600
             )
             found.update(read)
+        _refs(version).attach(list(found.values()))
         return found
+
+
+@dataclasses.dataclass(frozen=True)
+class _Refs:
+    """The territories communes refer to, by id: 109 départements with their régions and
+    1,266 EPCI and EPT (two queries), and the few cities with arrondissements, read when one
+    of them is first met."""
+
+    departements: dict
+    regions: dict
+    epcis: dict
+    parents: dict
+
+    @classmethod
+    def read(cls) -> "_Refs":
+        departements = Departement.objects.select_related("region").in_bulk()
+        regions = {d.region_id: d.region for d in departements.values()}
+        for departement in departements.values():
+            departement.region = regions[departement.region_id]
+        return cls(departements, regions, Epci.objects.in_bulk(), {})
+
+    def attach(self, communes) -> None:
+        """Set the communes' refs from these tables (one unknown here, a row written since
+        the data version was read, is left to Django's lazy query)."""
+        parents = {c.parent_id for c in communes if c.parent_id} - self.parents.keys()
+        if parents:
+            read = Commune.objects.in_bulk(parents)
+            self.attach(read.values())
+            self.parents.update(read)
+        for commune in communes:
+            for name, table in (
+                ("region", self.regions), ("departement", self.departements),
+                ("epci", self.epcis), ("ept", self.epcis), ("parent", self.parents),
+            ):  # fmt: skip
+                pk = getattr(commune, f"{name}_id")
+                if pk is None or pk in table:
+                    setattr(commune, name, table.get(pk))
+
+
+# The refs of the current data version, per process (a write anywhere retires them at once).
+_kept_refs: dict[str, _Refs] = {}
+
+
+def _refs(version: str) -> _Refs:
+    refs = _kept_refs.get(version)
+    if refs is None:
+        refs = _Refs.read()
+        _kept_refs.clear()
+        _kept_refs[version] = refs
+    return refs
+
+
+def forget_refs() -> None:
+    """Tests: a rolled-back transaction can bring an earlier data version back."""
+    _kept_refs.clear()
 
 
 class Commune(models.Model):

@@ -96,6 +96,7 @@ def _empty_cache(settings):
     from aides.listing import forget_items
     from aides.search import forget_candidates
     from portal.lib import fieldcache, index, maps
+    from territoires.models import forget_refs
 
     settings.PORTAL_DATA_VERSION_RECHECK_SECONDS = None
     cache.clear()
@@ -104,6 +105,7 @@ def _empty_cache(settings):
     maps.forget_rendered()
     forget_items()
     forget_candidates()  # per process, by data version: a rollback can bring one back
+    forget_refs()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from aides.lieux import resolve_commune
 from portal.lib import dataversion
-from territoires.models import Commune
+from territoires.models import Commune, Departement
 from territoires.resolver import Outcome, resolve
 from territoires.zonages.forms import AdresseForm
 
@@ -154,8 +154,10 @@ def test_an_insee_code_bare_or_labelled_gives_the_same_answer():
 
 def test_a_current_insee_code_is_one_indexed_query_then_none(django_assert_num_queries):
     """Every `?commune=93066` of the API and the finder: no scan of the postal codes, and
-    the commune kept in the cache under the data version."""
+    the commune kept in the cache under the data version; its territories are the process's
+    copy, read with the first commune of a data version."""
     dataversion.current()
+    resolve("77379")
     with django_assert_num_queries(1):
         assert resolve("93066").commune.departement.code == "93"
     with django_assert_num_queries(0):
@@ -169,6 +171,15 @@ def test_a_commune_renamed_is_read_again():
     commune.nom = "Saint-Denis renommée"
     commune.save()  # moves the data version
     assert resolve("93066").commune.nom == "Saint-Denis renommée"
+
+
+def test_a_departement_renamed_is_read_again():
+    assert resolve("93066").commune.departement.nom == "Seine-Saint-Denis"
+    departement = Departement.objects.get(code="93")
+    departement.nom = "Seine-Saint-Denis renommée"
+    departement.save()  # moves the data version: the process reads its territories again
+    assert resolve("93066").commune.departement.nom == "Seine-Saint-Denis renommée"
+    assert resolve("93066").commune.region.nom == "Île-de-France"
 
 
 def test_every_caller_applies_the_same_rule(client):
