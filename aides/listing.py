@@ -105,31 +105,50 @@ def _render(result: SearchResult, found: list, page, embed: bool) -> Listing:
     )
 
 
-# Cards and lines of the last signatures, by what they show: an aid reads the same at every
-# place whose reasons for it are the same (a regional aid, a national one, one ARS zone's).
+# Cards and lines of the last signatures, by what they show but their reasons: an aid's card
+# reads the same at every place but for them. Its reasons (one zone's, for hundreds of aids)
+# are drawn once by what they say and put in the card's mark.
 ITEMS_KEPT = 1500
-_items: dict[tuple, SafeString] = {}
+RAISONS = "\x00raisons\x00"
+_items: dict[tuple, str] = {}
+_raisons: dict[tuple, str] = {}
 
 
 def forget_items() -> None:
     """Tests: a rolled-back transaction can bring an earlier data version back."""
     _items.clear()
+    _raisons.clear()
 
 
 def _item_html(template: str, item, version: str, embed: bool) -> SafeString:
     """One answer's card (or line) as `template` draws it, once per process for the data
-    version and everything the card shows of the answer (reasons still marked)."""
+    version and what the card shows of the answer, its reasons (still marked) put in."""
     key = (
-        template, version, embed, item.aide.pk, item.statut, item.ouverte, item.sans_lieu,
-        getattr(item, "montant", None), tuple(item.raisons), tuple(item.incertitudes),
+        template, version, embed, item.aide.pk, item.statut, item.ouverte,
+        getattr(item, "montant", None), item.demonstration,
+    )  # fmt: skip
+    context = {"item": item, "embed": embed, "raisons": mark_safe(RAISONS)}
+    html = _kept(_items, key, lambda: render_to_string(template, context))
+    return mark_safe(html.replace(RAISONS, _raisons_html(item)))
+
+
+def _raisons_html(item) -> str:
+    key = (
+        item.statut, item.sans_lieu, tuple(item.raisons), tuple(item.incertitudes),
         tuple(item.pourquoi_pas),
     )  # fmt: skip
-    html = _items.get(key)
+    return _kept(
+        _raisons, key, lambda: render_to_string("aides/partials/raisons.html", {"item": item})
+    )
+
+
+def _kept(memo: dict, key: tuple, render) -> str:
+    html = memo.get(key)
     if html is None:
-        html = mark_safe(render_to_string(template, {"item": item, "embed": embed}))
-        if len(_items) >= ITEMS_KEPT:
-            _items.clear()
-        _items[key] = html
+        html = render()
+        if len(memo) >= ITEMS_KEPT:
+            memo.clear()
+        memo[key] = html
     return html
 
 

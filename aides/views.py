@@ -25,15 +25,24 @@ VERDICT_PARAMS = (*PLACE_PARAMS, "profession", "etape", "date")
 
 def finder(request):
     result = run(request.GET)
-    frame_key = frame.key(request, result)
-    html = frame.page(frame_key, request, result, _finder_page) if frame_key else None
+    keys = frame.key(request, result)
+    html = frame.page(keys, request, result, _finder_page, _finder_results) if keys else None
     if html is None:
         html = _finder_page(request, result)
     return HttpResponse(html)
 
 
-def _finder_page(request, result) -> str:
-    return render_to_string("aides/finder.html", finder_context(request, result), request)
+def _finder_page(request, result, resultats=None) -> str:
+    """The page; `resultats`: what to show in place of the results (aides.frame's mark)."""
+    context = finder_context(request, result)
+    if resultats is not None:
+        context["resultats"] = resultats
+    return render_to_string("aides/finder.html", context, request)
+
+
+def _finder_results(request, result) -> str:
+    context = finder_context(request, result)
+    return render_to_string("aides/partials/resultats.html", context, request)
 
 
 def finder_context(request, result=None, *, embed: bool = False) -> dict:

@@ -290,6 +290,25 @@ def test_a_page_kept_for_the_signature_is_the_page_rendered_for_the_commune(
     assert f"'nonce-{nonce}'" in shared["Content-Security-Policy"]
 
 
+def test_a_signature_first_met_renders_only_its_results(client, zip_93, commit):
+    """Provins (other zones) after Saint-Denis, the same query: the page around the results
+    is the one Saint-Denis left, only the results are rendered, and the page is byte for
+    byte what Provins gets alone (nonce aside)."""
+    _bulk_aides(5)
+    commit()
+    params = {"commune": "77379", "profession": MEDECIN, "etape": "installation"}
+    alone = client.get(FINDER, params)
+    cache.clear()
+    client.get(FINDER, {**params, "commune": "93066"})
+    other = client.get(FINDER, params)
+    rendered = {template.name for template in other.templates}
+    assert "aides/partials/resultats.html" in rendered
+    assert not rendered & {"aides/finder.html", "base.html", "aides/partials/finder_form.html"}
+    html = other.content.decode()
+    assert NONCE.sub("n", html) == NONCE.sub("n", alone.content.decode())
+    assert "à Provins" in html and "93066" not in html
+
+
 @pytest.mark.parametrize(
     "params",
     [
