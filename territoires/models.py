@@ -137,8 +137,6 @@ class _Refs:
     def read(cls) -> "_Refs":
         departements = Departement.objects.select_related("region").in_bulk()
         regions = {d.region_id: d.region for d in departements.values()}
-        for departement in departements.values():
-            departement.region = regions[departement.region_id]
         return cls(departements, regions, Epci.objects.in_bulk(), {})
 
     def attach(self, communes) -> None:
