@@ -2,7 +2,8 @@
 
 Each map comes with what RGAA asks for: the same data as table rows (`lignes`, and the
 départements' figures) and a text summary. The number of queries does not depend on the
-number of structures (two for the markers and the table rows).
+number of structures (two for the markers and the table rows; a département's rows are
+kept per process and data version, a filter reads their ids).
 
 The page declares the map; its layers are GeoJSON documents of their own (`*_layer`,
 served by structures.views at /carte/couches/<version>/<code>/…), one set per département
@@ -109,6 +110,32 @@ def lignes(queryset) -> list[LigneCarte]:
         )
         for r in rows
     ]
+
+
+# Every published structure's row of each département, per process and data version: the
+# map page and its markers layer read them for each filter (two queries and 3 ms of ORM a
+# page); a filter then costs the ids it keeps (one query on the structures' table alone).
+_kept_rows: dict[tuple[str, int], list[LigneCarte]] = {}
+
+
+def forget_rows() -> None:
+    """Tests: a rolled-back transaction can bring an earlier data version back."""
+    _kept_rows.clear()
+
+
+def lignes_departement(departement, queryset) -> list[LigneCarte]:
+    """The rows of `queryset` (published structures, filtered) in the département, in the
+    order of `lignes` (one query once its rows are kept)."""
+    version = dataversion.current()
+    key = (version, departement.pk)
+    rows = _kept_rows.get(key)
+    if rows is None:
+        if any(kept != version for kept, _ in _kept_rows):
+            _kept_rows.clear()
+        published = Structure.objects.published().filter(departement=departement)
+        rows = _kept_rows[key] = lignes(published)
+    ids = set(queryset.filter(departement=departement).values_list("pk", flat=True))
+    return [row for row in rows if row.pk in ids]
 
 
 @dataclass(frozen=True)
@@ -293,7 +320,7 @@ def _qpv_names(departement) -> list[tuple[str, str]]:
 
 
 def carte_departement(request, departement, queryset) -> CarteDepartement:
-    rows = lignes(queryset.filter(departement=departement))
+    rows = lignes_departement(departement, queryset)
     names = _communes(departement)
     qpv = _qpv_names(departement)
     markers = any(r.latitude is not None for r in rows)
@@ -429,7 +456,7 @@ def qpv_layer(departement) -> dict:
 
 def structures_layer(departement, queryset) -> dict:
     """The published structures of the département that have a point (`queryset`: filtered)."""
-    return territoires_maps.structure_points(lignes(queryset.filter(departement=departement)))
+    return territoires_maps.structure_points(lignes_departement(departement, queryset))
 
 
 def departements_layer(region) -> dict:

@@ -79,8 +79,15 @@ def carte(request):
     return render(request, "structures/carte.html", context)
 
 
+def _departement(code):
+    departement = Departement.objects.by_code(code)
+    if departement is None:
+        raise Http404("Aucun département ne porte ce code.")
+    return departement
+
+
 def carte_departement_view(request, code):
-    departement = get_object_or_404(Departement.objects.select_related("region"), code=code.upper())
+    departement = _departement(code)
     filterset = _filters(request)
     context = {
         "title": f"Structures soutenues — {departement.nom}",
@@ -110,10 +117,6 @@ def carte_departement_view(request, code):
 
 
 # --- Map layers: GeoJSON per département (or région), immutable under their version ------
-def _departement(code):
-    return get_object_or_404(Departement, code=code.upper())
-
-
 @require_safe
 def couche_communes(request, version, code):
     return layer_response(request, version, lambda: maps.communes_layer(_departement(code)))

@@ -48,12 +48,22 @@ class Region(models.Model):
         return self.nom
 
 
+class DepartementManager(models.Manager):
+    def by_code(self, code: str) -> "Departement | None":
+        """The département of an INSEE code, with its région, from this process's copy of
+        the territories (`_refs`, per data version): the map pages and their layers ask for
+        one at every request. Shared between requests: read it, do not change it."""
+        return _refs(dataversion.current()).by_code.get(code.upper())
+
+
 class Departement(models.Model):
     code = models.CharField("code INSEE", max_length=3, unique=True)
     nom = models.CharField("nom", max_length=100)
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="departements", verbose_name="région"
     )
+
+    objects = DepartementManager()
 
     class Meta:
         verbose_name = "département"
@@ -132,12 +142,14 @@ class _Refs:
     regions: dict
     epcis: dict
     parents: dict
+    by_code: dict  # the départements by INSEE code
 
     @classmethod
     def read(cls) -> "_Refs":
         departements = Departement.objects.select_related("region").in_bulk()
         regions = {d.region_id: d.region for d in departements.values()}
-        return cls(departements, regions, Epci.objects.in_bulk(), {})
+        by_code = {d.code: d for d in departements.values()}
+        return cls(departements, regions, Epci.objects.in_bulk(), {}, by_code)
 
     def attach(self, communes) -> None:
         """Set the communes' refs from these tables (one unknown here, a row written since

@@ -96,6 +96,7 @@ def _empty_cache(settings):
     from aides.listing import forget_items
     from aides.search import forget_candidates
     from portal.lib import fieldcache, index, maps
+    from structures.maps import forget_rows
     from territoires.models import forget_refs
 
     settings.PORTAL_DATA_VERSION_RECHECK_SECONDS = None
@@ -106,6 +107,7 @@ def _empty_cache(settings):
     forget_items()
     forget_candidates()  # per process, by data version: a rollback can bring one back
     forget_refs()
+    forget_rows()
 
 
 @pytest.fixture

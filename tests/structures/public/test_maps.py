@@ -198,16 +198,31 @@ def test_map_query_counts_do_not_depend_on_the_number_of_structures(
     # départements, population, box, structures + aids.
     with django_assert_num_queries(9):
         cold(client, "/carte/")
-    # Version, département, communes, structures + aids (QPV from the zone index).
-    with django_assert_num_queries(5):
+    # Version, communes, the ids of the structures filtered (the département and the rows of
+    # its structures kept by the process for the data version, QPV from the zone index).
+    with django_assert_num_queries(3):
         cold(client, "/carte/93/")
     more_structures("93", 30)
     client.get("/carte/93/?type=msp")
     with django_assert_num_queries(9):
         cold(client, "/carte/")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(3):
         html = cold(client, "/carte/93/").content.decode()
     assert len(markers(client, html)) == 83
+
+
+def test_a_structure_changed_by_an_agent_is_on_the_map_page_at_once(client):
+    """The rows of a département's structures are kept per process and data version: a
+    write shows on the next page, whatever its filters."""
+    structure = Structure.objects.published().filter(departement__code="93", type="msp")[0]
+    page = f"/carte/93/?type=msp&statut={structure.statut}"  # one page of the table
+    assert structure.nom in html_of(client, page)
+    structure.nom = "Maison de santé renommée par un agent"
+    structure.save()
+    assert "Maison de santé renommée par un agent" in html_of(client, page)
+    structure.publication = "brouillon"
+    structure.save()
+    assert "Maison de santé renommée par un agent" not in html_of(client, page)
 
 
 def test_a_renamed_qpv_is_on_the_map_page_at_once(client):
