@@ -7,7 +7,6 @@ they are what imports match on and what URLs and the API expose.
 import dataclasses
 import functools
 
-from django.core.cache import cache
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -114,20 +113,16 @@ class CommuneQuerySet(models.QuerySet):
 
     def by_codes(self, codes) -> dict[str, "Commune"]:
         """{code: commune with its refs} for current INSEE codes (every answer of the finder,
-        the APIs and the locator starts with one): the commune's row from the cache under the
-        data version, else one indexed query on its table alone; its région, département,
-        EPCI, EPT and parent from this process's copy of those small tables (`_refs`). The
-        six-table join cost milliseconds of planning and ORM for every commune not cached."""
+        the APIs and the locator starts with one), from this process's copy of the communes'
+        table (`_commune_rows`, read once per data version: one query, 18 MB) and of the
+        territories they refer to (`_refs`). Asked for a commune seldom asked twice (the
+        finder walked commune by commune), a cache or the database cost two round trips and
+        a millisecond; a six-table join, milliseconds of planning and ORM."""
         version = dataversion.current()
-        keys = {f"territoires:commune:{version}:{code}": code for code in codes}
-        found = {keys[key]: commune for key, commune in cache.get_many(keys).items()}
-        missing = [code for code in keys.values() if code not in found]
-        if missing:
-            read = {c.code: c for c in self.filter(code__in=missing)}
-            cache.set_many(
-                {key: read[code] for key, code in keys.items() if code in read}, timeout=3600
-            )
-            found.update(read)
+        rows, names = _commune_rows(version), _COMMUNE_FIELDS
+        found = {
+            code: Commune.from_db(self.db, names, rows[code]) for code in codes if code in rows
+        }
         _refs(version).attach(list(found.values()))
         return found
 
@@ -182,9 +177,26 @@ def _refs(version: str) -> _Refs:
     return refs
 
 
+# The communes' rows of the current data version, per process: {code: values of
+# _COMMUNE_FIELDS}.
+_kept_communes: dict[str, dict[str, tuple]] = {}
+
+
+def _commune_rows(version: str) -> dict[str, tuple]:
+    rows = _kept_communes.get(version)
+    if rows is None:
+        values = Commune.objects.order_by().values_list(*_COMMUNE_FIELDS)
+        code = _COMMUNE_FIELDS.index("code")
+        rows = {row[code]: row for row in values}
+        _kept_communes.clear()
+        _kept_communes[version] = rows
+    return rows
+
+
 def forget_refs() -> None:
     """Tests: a rolled-back transaction can bring an earlier data version back."""
     _kept_refs.clear()
+    _kept_communes.clear()
 
 
 class Commune(models.Model):
@@ -271,6 +283,10 @@ class Commune(models.Model):
     @property
     def liste_codes_postaux(self) -> list[str]:
         return self.codes_postaux.split()
+
+
+# What `by_codes` keeps of a commune: every column, as `from_db` builds it.
+_COMMUNE_FIELDS = tuple(field.attname for field in Commune._meta.concrete_fields)
 
 
 class CommuneAlias(models.Model):

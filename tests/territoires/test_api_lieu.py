@@ -89,9 +89,9 @@ def test_only_get_is_allowed(client):
     assert client.post(URL, {"commune": "93066"}).status_code == 405
 
 
-def test_one_query_for_a_code(client, version_known, django_assert_num_queries, monkeypatch):
+def test_no_query_for_a_code(client, version_known, django_assert_num_queries, monkeypatch):
     # The zones part of the answer is pinned by the zonings' tests.
     monkeypatch.setattr("territoires.api.zones_at", lambda **kwargs: [])
-    client.get(URL, {"commune": "93066"})  # the process's copy of the territories is read
-    with django_assert_num_queries(1):
+    client.get(URL, {"commune": "93066"})  # the process's copy of communes and territories
+    with django_assert_num_queries(0):
         client.get(URL, {"commune": "77379"})

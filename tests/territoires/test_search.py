@@ -152,13 +152,14 @@ def test_an_insee_code_bare_or_labelled_gives_the_same_answer():
         assert bare.candidates == labelled.candidates
 
 
-def test_a_current_insee_code_is_one_indexed_query_then_none(django_assert_num_queries):
-    """Every `?commune=93066` of the API and the finder: no scan of the postal codes, and
-    the commune kept in the cache under the data version; its territories are the process's
-    copy, read with the first commune of a data version."""
+def test_a_current_insee_code_is_read_from_the_process_copy(django_assert_num_queries):
+    """Every `?commune=93066` of the API and the finder: no scan of the postal codes; the
+    communes and their territories are the process's copy, read with the first commune of
+    a data version (the communes, the départements with their régions, the EPCI)."""
     dataversion.current()
-    resolve("77379")
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(3):
+        resolve("77379")
+    with django_assert_num_queries(0):
         assert resolve("93066").commune.departement.code == "93"
     with django_assert_num_queries(0):
         found = resolve("93066").commune
