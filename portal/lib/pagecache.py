@@ -206,9 +206,10 @@ def _store(request, base_key, response, template: bytes, offsets: list[int]) -> 
     }
     timeout = settings.PORTAL_PAGE_CACHE_SECONDS
     names = _vary(response)
-    if names:
-        cache.set(base_key, {"vary": names}, timeout)
-        cache.set(_vary_key(base_key, request, names), entry, timeout)
+    if names:  # one round trip for both
+        cache.set_many(
+            {base_key: {"vary": names}, _vary_key(base_key, request, names): entry}, timeout
+        )
     else:
         cache.set(base_key, entry, timeout)
 
