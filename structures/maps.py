@@ -17,7 +17,6 @@ import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db.models import Max, Min
 from django.urls import reverse
 from django.utils import timezone
@@ -112,28 +111,34 @@ def lignes(queryset) -> list[LigneCarte]:
     ]
 
 
-# Every published structure's row of each département, per process and data version: the
-# map page and its markers layer read them for each filter (two queries and 3 ms of ORM a
-# page); a filter then costs the ids it keeps (one query on the structures' table alone).
-_kept_rows: dict[tuple[str, int], list[LigneCarte]] = {}
+# What the map pages read of a département for each filter, per process and data version:
+# the rows of its published structures, its communes' names, the QPV in force. Else every
+# page asked for them again: two queries and 3 ms of ORM for the rows, a cache round trip
+# for the names.
+_kept: dict[tuple, object] = {}
 
 
-def forget_rows() -> None:
+def forget() -> None:
     """Tests: a rolled-back transaction can bring an earlier data version back."""
-    _kept_rows.clear()
+    _kept.clear()
+
+
+def _per_departement(what: str, departement, build, *more):
+    """`build()`, kept under the data version for the département (and `more`)."""
+    version = dataversion.current()
+    key = (version, what, departement.pk, *more)
+    if key not in _kept:
+        if any(kept[0] != version for kept in _kept):
+            _kept.clear()
+        _kept[key] = build()
+    return _kept[key]
 
 
 def lignes_departement(departement, queryset) -> list[LigneCarte]:
     """The rows of `queryset` (published structures, filtered) in the département, in the
-    order of `lignes` (one query once its rows are kept)."""
-    version = dataversion.current()
-    key = (version, departement.pk)
-    rows = _kept_rows.get(key)
-    if rows is None:
-        if any(kept != version for kept, _ in _kept_rows):
-            _kept_rows.clear()
-        published = Structure.objects.published().filter(departement=departement)
-        rows = _kept_rows[key] = lignes(published)
+    order of `lignes` (one query once its rows are kept: their ids)."""
+    published = Structure.objects.published().filter(departement=departement)
+    rows = _per_departement("lignes", departement, lambda: lignes(published))
     ids = set(queryset.filter(departement=departement).values_list("pk", flat=True))
     return [row for row in rows if row.pk in ids]
 
@@ -279,20 +284,18 @@ class CarteDepartement:
 
 
 def _communes(departement) -> dict[str, str]:
-    """{code: name} of the communes drawn: Paris as its 20 arrondissements. Kept per data
-    version (every filter of the map counts them)."""
-    key = f"structures:communes:{dataversion.current()}:{departement.pk}"
-    names = cache.get(key)
-    if names is None:
-        names = dict(
+    """{code: name} of the communes drawn: Paris as its 20 arrondissements."""
+    return _per_departement(
+        "communes",
+        departement,
+        lambda: dict(
             Commune.objects.filter(departement=departement)
             .exclude(arrondissements__isnull=False)
             .order_by("code")
             .values_list("code", "nom")
             .distinct()
-        )
-        cache.set(key, names, timeout=None)  # keyed by the version: never stale
-    return names
+        ),
+    )
 
 
 def _qpv(codes, date=None):
@@ -304,19 +307,17 @@ def _qpv(codes, date=None):
 
 
 def _qpv_names(departement) -> list[tuple[str, str]]:
-    """(code, name) of the QPV in force in the département, ordered by name: from the zone
-    index's answers for its communes, kept per data version and day (each filter of the map
-    asks the same; read from the database, the zones of 600 communes cost 130 ms)."""
+    """(code, name) of the QPV in force today in the département, ordered by name: from the
+    zone index's answers for its communes (no query, milliseconds for 600 communes; read
+    from the database, their zones cost 130 ms)."""
     today = timezone.localdate()
-    key = f"structures:qpv:{dataversion.current()}:{today.isoformat()}:{departement.pk}"
-    names = cache.get(key)
-    if names is None:
-        # From this process's zone index: no query, milliseconds for 600 communes.
+
+    def build():
         rows = (zones_at(commune=code, date=today) for code in _communes(departement))
         found = {(m.libelle, m.code) for ms in rows for m in ms if m.kind == ZonageKind.QPV}
-        names = [(code, libelle) for libelle, code in sorted(found)]
-        cache.set(key, names, timeout=None)  # keyed by the version: never stale
-    return names
+        return [(code, libelle) for libelle, code in sorted(found)]
+
+    return _per_departement("qpv", departement, build, today)
 
 
 def carte_departement(request, departement, queryset) -> CarteDepartement:

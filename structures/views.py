@@ -2,16 +2,23 @@
 structures.maps, and their layers as GeoJSON under /carte/couches/) and the bilan (/bilan/ and
 its tables as CSV: figures in structures.stats, tables in structures.bilan)."""
 
+from dataclasses import replace
+
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import condition, require_safe
 
-from portal.lib import secret
+from portal.lib import dataversion, frames, secret
 from portal.lib.maps import layer_response
 from portal.lib.opendata import text_bad_request
+from portal.lib.pagecache import is_anonymous
 from portal.lib.responses import first_errors
 from portal.lib.spreadsheets import csv_response
 from structures import maps, stats
@@ -86,6 +93,11 @@ def _departement(code):
     return departement
 
 
+# What the filters change on a département's map page; the rest is kept per process
+# (portal.lib.frames): the site's header and footer, the titles, the QPV of the département.
+PARTS = ("filtres", "donnees", "table", "carte-entete", "carte-script")
+
+
 def carte_departement_view(request, code):
     departement = _departement(code)
     filterset = _filters(request)
@@ -100,6 +112,7 @@ def carte_departement_view(request, code):
     }
     if not filterset.is_valid():
         context["erreurs"] = first_errors(filterset)
+        context["filtres"] = _part("filtres_structures", context, request)
         return render(request, "structures/carte_departement.html", context, status=400)
     result = carte_departement(request, departement, filterset.qs)
     context.update(
@@ -111,9 +124,50 @@ def carte_departement_view(request, code):
                 "(en orange) et structures soutenues en marqueurs regroupés"
             ),
             "page_obj": _table_page(request, result.lignes),
+            "table_id": "table-structures",
+            "caption": f"Structures soutenues publiées — {departement.nom}",
+            "qpv": result.qpv,
         }
     )
-    return render(request, "structures/carte_departement.html", context)
+    parts = {
+        "filtres": _part("filtres_structures", context, request),
+        "donnees": _part("carte_departement_donnees", context, request),
+        "table": _part("table_structures", context, request),
+        "carte-entete": result.carte.header,
+        "carte-script": result.carte.script,
+    }
+    nonce = str(getattr(request, "csp_nonce", "") or "")
+    frame = None
+    if is_anonymous(request):
+        key = (
+            "carte-departement", dataversion.current(), timezone.localdate(), request.scheme,
+            request.get_host(), request.path, departement.code,
+        )  # fmt: skip
+        marked = {
+            **context,
+            **{name: frames.mark(name) for name in ("filtres", "donnees", "table")},
+            "carte": replace(
+                result.carte, header=frames.mark("carte-entete"), script=frames.mark("carte-script")
+            ),
+        }
+        frame = frames.kept(key, lambda: _page(request, marked), PARTS, nonce)
+    if frame is None:
+        return HttpResponse(_page(request, {**context, **parts, "carte": result.carte}))
+    return HttpResponse(frames.fill(frame, parts, nonce))
+
+
+def _page(request, context) -> str:
+    return render_to_string("structures/carte_departement.html", context, request)
+
+
+def _part(name: str, context: dict, request) -> SafeString:
+    """A block of the page: with the request (`{% querystring %}` reads it), without
+    running the context processors again for each block (the menu's URLs, the site's
+    settings: what the page around shows)."""
+    template = get_template(f"structures/partials/{name}.html").template
+    block = Context({**context, "request": request}, autoescape=True)
+    block.request = request
+    return mark_safe(template.render(block))
 
 
 # --- Map layers: GeoJSON per département (or région), immutable under their version ------

@@ -95,8 +95,8 @@ def _empty_cache(settings):
 
     from aides.listing import forget_items
     from aides.search import forget_candidates
-    from portal.lib import fieldcache, index, maps
-    from structures.maps import forget_rows
+    from portal.lib import fieldcache, frames, index, maps
+    from structures import maps as structures_maps
     from territoires.models import forget_refs
 
     settings.PORTAL_DATA_VERSION_RECHECK_SECONDS = None
@@ -104,10 +104,11 @@ def _empty_cache(settings):
     index.forget_token()
     fieldcache.forget()  # per process, by data version, as the candidates
     maps.forget_rendered()
+    frames.forget()
     forget_items()
     forget_candidates()  # per process, by data version: a rollback can bring one back
     forget_refs()
-    forget_rows()
+    structures_maps.forget()
 
 
 @pytest.fixture

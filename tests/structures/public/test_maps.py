@@ -198,17 +198,45 @@ def test_map_query_counts_do_not_depend_on_the_number_of_structures(
     # départements, population, box, structures + aids.
     with django_assert_num_queries(9):
         cold(client, "/carte/")
-    # Version, communes, the ids of the structures filtered (the département and the rows of
-    # its structures kept by the process for the data version, QPV from the zone index).
-    with django_assert_num_queries(3):
+    # Version, the ids of the structures filtered (the département, its communes and the
+    # rows of its structures kept by the process for the data version, QPV from the zone
+    # index).
+    with django_assert_num_queries(2):
         cold(client, "/carte/93/")
     more_structures("93", 30)
     client.get("/carte/93/?type=msp")
     with django_assert_num_queries(9):
         cold(client, "/carte/")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         html = cold(client, "/carte/93/").content.decode()
     assert len(markers(client, html)) == 83
+
+
+def test_a_departement_page_kept_for_every_filter_shows_each_request_its_own(client, views_run):
+    """The page around the filtered blocks is kept per process (portal.lib.frames): each
+    filter still gets its own form, figures, table and map, each response its own nonce."""
+    client.get("/carte/93/?type=msp")  # the page around kept
+    response = client.get("/carte/93/?type=centre-sante&annee_min=2019")
+    html = response.content.decode()
+    expected = Structure.objects.published().filter(
+        departement__code="93", type="centre-sante", date_decision__year__gte=2019
+    )
+    assert 0 < expected.count() < 50
+    assert re.search(r'<input[^>]*value="centre-sante"[^>]*checked', html)
+    assert not re.search(r'<input[^>]*value="msp"[^>]*checked', html)
+    assert re.search(r'name="annee_min"[^>]*value="2019"', html)
+    assert f"{expected.count()} structure" in html and html.count('<th scope="row">') == (
+        expected.count()
+    )
+    assert "/donnees/structures.csv?type=centre-sante&amp;annee_min=2019" in html
+    assert len(markers(client, html)) == expected.with_point().count()
+    nonce = response.wsgi_request.csp_nonce
+    assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
+    assert html.count(f'nonce="{nonce}"') >= 2 and "\x00" not in html  # DSFR's and the map's
+    other = html_of(client, "/carte/92/?type=centre-sante")
+    assert "Structures soutenues — Hauts-de-Seine (92)" in other and "Seine-Saint-Denis" not in (
+        other
+    )
 
 
 def test_a_structure_changed_by_an_agent_is_on_the_map_page_at_once(client):
