@@ -18,9 +18,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Max, Min
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from portal.lib import dataversion
 from portal.lib.maps import (
@@ -141,6 +142,21 @@ def lignes_departement(departement, queryset) -> list[LigneCarte]:
     rows = _per_departement("lignes", departement, lambda: lignes(published))
     ids = set(queryset.filter(departement=departement).values_list("pk", flat=True))
     return [row for row in rows if row.pk in ids]
+
+
+def rangees(lignes, departement=None) -> list[SafeString]:
+    """The rows of the table of `lignes` (a page of it), as drawn by
+    structures/partials/ligne_structure.html; a département's drawn once per structure for
+    every filter and page (kept per process and data version)."""
+    template = get_template("structures/partials/ligne_structure.html")
+    kept = _per_departement("rangees", departement, dict) if departement else {}
+    drawn = []
+    for ligne in lignes:
+        html = kept.get(ligne.pk)
+        if html is None:
+            html = kept[ligne.pk] = template.render({"ligne": ligne})
+        drawn.append(html)
+    return drawn
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,7 @@ def carte(request):
         return render(request, "structures/carte.html", context, status=400)
     region, mesure = form.cleaned_data["region"], form.cleaned_data["mesure"]
     result = carte_regionale(request, region, mesure, filterset.qs)
+    page = _table_page(request, result.lignes)
     context.update(
         {
             "region": region,
@@ -80,7 +81,8 @@ def carte(request):
             ),
             "result": result,
             "carte": result.carte,
-            "page_obj": _table_page(request, result.lignes),
+            "page_obj": page,
+            "rangees": maps.rangees(page.object_list),
         }
     )
     return render(request, "structures/carte.html", context)
@@ -115,6 +117,7 @@ def carte_departement_view(request, code):
         context["filtres"] = _part("filtres_structures", context, request)
         return render(request, "structures/carte_departement.html", context, status=400)
     result = carte_departement(request, departement, filterset.qs)
+    page = _table_page(request, result.lignes)
     context.update(
         {
             "result": result,
@@ -123,7 +126,8 @@ def carte_departement_view(request, code):
                 f"Carte du département {departement.nom} : communes, quartiers prioritaires "
                 "(en orange) et structures soutenues en marqueurs regroupés"
             ),
-            "page_obj": _table_page(request, result.lignes),
+            "page_obj": page,
+            "rangees": maps.rangees(page.object_list, departement),
             "table_id": "table-structures",
             "caption": f"Structures soutenues publiées — {departement.nom}",
             "qpv": result.qpv,
