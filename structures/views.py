@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import condition, require_safe
 
 from portal.lib import dataversion, frames, secret
+from portal.lib.csp import current_nonce
 from portal.lib.maps import layer_response
 from portal.lib.opendata import text_bad_request
 from portal.lib.pagecache import is_anonymous
@@ -140,7 +141,7 @@ def carte_departement_view(request, code):
         "carte-entete": result.carte.header,
         "carte-script": result.carte.script,
     }
-    nonce = str(getattr(request, "csp_nonce", "") or "")
+    nonce = current_nonce()
     frame = None
     if is_anonymous(request):
         key = (
